@@ -1,0 +1,152 @@
+"""Input cleaning for real recordings / 真实记录数据的清理.
+
+Other loggers' CSVs arrive unsorted, with repeated timestamps, gaps, NaN cells, a long flat stretch
+before the student pressed go, or a sensor stuck at its full-scale limit. These functions fix what
+can be fixed without inventing data, and raise :class:`AnalysisIssue` for what cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from classlab.experiments.analysis.stats import noise_sd
+from classlab.experiments.quantity import AnalysisIssue
+
+__all__ = ["CleanReport", "action_start", "check_saturation", "clean", "find_gaps", "resample_uniform"]
+
+
+@dataclass(frozen=True)
+class CleanReport:
+    """What :func:`clean` did: dropped non-finite rows, merged repeated timestamps, gaps found."""
+
+    dropped: int
+    merged: int
+    reordered: bool
+    gaps: tuple[tuple[float, float], ...]
+
+
+def find_gaps(t: np.ndarray, factor: float = 5.0) -> list[tuple[float, float]]:
+    """(start, end) of intervals longer than ``factor`` × the median sample spacing (t sorted, in s)."""
+    t = np.asarray(t, dtype=np.float64)
+    if t.size < 3:
+        return []
+    dt = np.diff(t)
+    med = float(np.median(dt[dt > 0])) if np.any(dt > 0) else 0.0
+    if med <= 0:
+        return []
+    idx = np.nonzero(dt > factor * med)[0]
+    return [(float(t[i]), float(t[i + 1])) for i in idx]
+
+
+def clean(t: np.ndarray, y: np.ndarray, *, gap_factor: float = 5.0) -> tuple[np.ndarray, np.ndarray, CleanReport]:
+    """Drop NaN/inf rows, sort by time (stable), merge repeated timestamps (mean of their values).
+
+    Returns new arrays (time in s, values) and a :class:`CleanReport`. Vectorised: one argsort and one
+    ``np.unique`` + ``np.bincount`` for the merge.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(t) & np.isfinite(y)
+    dropped = int(t.size - np.count_nonzero(ok))
+    t, y = t[ok], y[ok]
+    reordered = bool(t.size > 1 and np.any(np.diff(t) < 0))
+    if reordered:
+        order = np.argsort(t, kind="stable")
+        t, y = t[order], y[order]
+    merged = 0
+    if t.size > 1 and np.any(np.diff(t) == 0):
+        ut, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
+        y = np.bincount(inverse, weights=y) / counts
+        merged = int(t.size - ut.size)
+        t = ut
+    return t, y, CleanReport(dropped, merged, reordered, tuple(find_gaps(t, gap_factor)))
+
+
+def resample_uniform(t: np.ndarray, y: np.ndarray, dt: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Linear interpolation onto a uniform grid (step ``dt`` s, default the median spacing)."""
+    t = np.asarray(t, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if t.size < 2:
+        return t.copy(), y.copy()
+    step = float(np.median(np.diff(t))) if dt is None else float(dt)
+    if step <= 0:
+        raise AnalysisIssue("bad_time", "time stamps do not increase", "时间戳没有递增")
+    n = int(np.floor((t[-1] - t[0]) / step + 1e-9)) + 1
+    grid = t[0] + step * np.arange(n)
+    return grid, np.interp(grid, t, y)
+
+
+def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_change: float = 0.0,
+                 baseline_s: float | None = None) -> float:
+    """Time (s) at which the signal leaves its initial flat stretch (the student pressed go late).
+
+    Baseline: median of the first ``baseline_s`` seconds (default the first 5 % of the record, at
+    least 5 samples); noise σ from second differences of the whole record. The action starts at the
+    first sample that departs from the baseline by more than ``max(k_sigma·σ, min_change)``, moved
+    back to the last sample still within 1 σ-band before it. Returns ``t[0]`` if the record starts
+    moving at once; AnalysisIssue ``no_action`` if it never leaves the baseline.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if t.size < 10:
+        return float(t[0]) if t.size else 0.0
+    if baseline_s is None:
+        nb = max(5, t.size // 20)
+    else:
+        nb = max(5, int(np.searchsorted(t, t[0] + baseline_s)))
+    base = float(np.median(y[:nb]))
+    sigma = noise_sd(y)
+    thr = max(k_sigma * sigma, min_change)
+    if thr <= 0:
+        thr = float(np.ptp(y)) * 0.01
+    far = np.nonzero(np.abs(y - base) > thr)[0]
+    if far.size == 0:
+        raise AnalysisIssue(
+            "no_action",
+            "the signal never changes from its starting value — was the experiment started?",
+            "信号始终没有变化——实验是否已开始？",
+        )
+    i = int(far[0])
+    near = np.nonzero(np.abs(y[:i] - base) <= max(sigma, thr / k_sigma))[0]
+    j = int(near[-1]) if near.size else 0
+    return float(t[j])
+
+
+def check_saturation(y: np.ndarray, *, full_scale_min: float | None = None, full_scale_max: float | None = None,
+                     tol: float = 0.0, min_fraction: float = 0.02, min_runs: int = 3) -> None:
+    """AnalysisIssue ``saturated`` if the sensor sat at a limit.
+
+    Two tests: (1) a stated full-scale limit: at least ``min_fraction`` of samples within ``tol`` of
+    it; (2) no stated limit: the record's own extreme value is hit in at least ``min_runs`` separate
+    runs of identical samples covering ``min_fraction`` of the record, the runs separated by excursions
+    of more than a quarter of the range — a clipped oscillation hits its rail every cycle, whereas a
+    physical plateau (boiling water, flickering by one quantisation step) is a single stretch.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    y = y[np.isfinite(y)]
+    if y.size < 10:
+        return
+    for limit, name in ((full_scale_max, "max"), (full_scale_min, "min")):
+        if limit is not None and np.count_nonzero(np.abs(y - limit) <= tol) >= min_fraction * y.size:
+            _saturated(limit, name)
+    for extreme, name in ((float(y.max()), "max"), (float(y.min()), "min")):
+        at = y == extreme
+        count = int(np.count_nonzero(at))
+        if count < max(min_fraction * y.size, 2 * min_runs):
+            continue
+        # runs at the extreme that are separated by a real excursion (> a quarter of the range away)
+        far = np.abs(y - extreme) > 0.25 * float(np.ptp(y))
+        starts = np.nonzero(at & ~np.concatenate([[False], at[:-1]]))[0]
+        separated = np.unique(np.cumsum(far)[starts]).size
+        if separated >= min_runs:
+            _saturated(extreme, name)
+
+
+def _saturated(limit: float, name: str) -> None:
+    raise AnalysisIssue(
+        "saturated",
+        f"the sensor was at its {name} limit ({limit:g}) for part of the record — move it or change its range",
+        f"传感器在部分时间达到{'上' if name == 'max' else '下'}限（{limit:g}）——请调整位置或量程",
+    )

@@ -1,0 +1,242 @@
+"""Generic analysis steps / 通用分析步骤 (fits, statistics, cleaning, derivative, plateau, period, peaks).
+
+Each step is a small function ``fn(inputs, params) -> outputs`` wrapped in a :class:`Step` with its
+slots, parameters and bilingual description; see :mod:`classlab.experiments.steps`.
+Common parameters: ``t_start``/``t_end`` (s) restrict the time window; ``resolution`` is the
+instrument's quantisation step in the input's unit (0 = unknown), used as an uncertainty floor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from classlab.experiments.analysis import clean as cleanmod
+from classlab.experiments.analysis import fit, stats
+from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit, mul_unit
+from classlab.experiments.steptypes import Param, Series, Step
+
+Inputs = dict[str, Any]
+
+T_START = Param("t_start", "s", -math.inf, "start of the time window (s)", "时间窗口起点（秒）")
+T_END = Param("t_end", "s", math.inf, "end of the time window (s)", "时间窗口终点（秒）")
+RESOLUTION = Param("resolution", None, 0.0, "instrument resolution (quantisation step) in the input's unit",
+                   "仪器分辨率（量化步长），与输入同单位")
+MIN_R2 = Param("min_r2", "1", 0.9, "minimum r² for the fit to count as valid", "拟合有效所需的最小 r²")
+WINDOW = (T_START, T_END)
+
+
+def series(inputs: Inputs, slot: str) -> Series:
+    """The Series in ``slot`` (AnalysisIssue ``wrong_kind`` if a Quantity was wired there)."""
+    value = inputs[slot]
+    if not isinstance(value, Series):
+        raise AnalysisIssue("wrong_kind", f"input {slot!r} must be a data series, not a single value",
+                            f"输入 {slot!r} 应为数据序列而非单个数值")
+    return value
+
+
+def windowed(inputs: Inputs, slot: str, p: dict[str, Any]) -> Series:
+    """Series in ``slot``, cleaned (NaN, order, repeats) and cut to [t_start, t_end]."""
+    s = series(inputs, slot)
+    t, y, _ = cleanmod.clean(s.t, s.y)
+    lo = float(p.get("t_start", -math.inf))
+    hi = float(p.get("t_end", math.inf))
+    keep = (t >= lo) & (t <= hi)
+    return Series(t[keep], y[keep], s.unit, s.quantity)
+
+
+def quantity_in(inputs: Inputs, slot: str) -> Quantity:
+    value = inputs[slot]
+    if isinstance(value, Quantity):
+        return value
+    raise AnalysisIssue("wrong_kind", f"input {slot!r} must be a single value", f"输入 {slot!r} 应为单个数值")
+
+
+def paired(x: Series, y: Series) -> tuple[np.ndarray, np.ndarray]:
+    """Values of ``x`` and ``y`` at the same instants: ``x`` interpolated onto ``y``'s times inside
+    ``x``'s time range (two channels of one logger share time stamps, so this is exact for them)."""
+    if x.t.size < 2:
+        raise AnalysisIssue("too_short", "the x channel has fewer than 2 samples", "x 通道少于 2 个数据点")
+    if x.t.shape == y.t.shape and np.array_equal(x.t, y.t):
+        return x.y, y.y
+    inside = (y.t >= x.t[0]) & (y.t <= x.t[-1])
+    return np.interp(y.t[inside], x.t, x.y), y.y[inside]
+
+
+# --- steps -------------------------------------------------------------------------------------------
+
+
+def _linear_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    if "x" in i:
+        x = windowed(i, "x", {"t_start": p["t_start"], "t_end": p["t_end"]})
+        xv, yv = paired(x, y)
+        xunit = x.unit
+    else:
+        xv, yv, xunit = y.t, y.y, "s"
+    f = fit.linear_fit(xv, yv, resolution=float(p["resolution"]), what="linear fit")
+    fit.require_r2(f.r2, float(p["min_r2"]), "linear fit")
+    return {
+        "slope": Quantity(f.slope, f.u_slope, div_unit(y.unit, xunit)),
+        "intercept": Quantity(f.intercept, f.u_intercept, y.unit),
+        "r2": Quantity(f.r2, 0.0, "1"),
+    }
+
+
+def _exp_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    target = p["y_inf"]
+    f = fit.exp_fit(y.t, y.y, resolution=float(p["resolution"]),
+                    y_inf=None if target in ("", "fit") else float(target))
+    fit.require_r2(f.r2, float(p["min_r2"]), "exponential fit")
+    return {
+        "tau": Quantity(f.tau, f.u_tau, "s"),
+        "rate": Quantity(1.0 / f.tau, f.u_tau / f.tau**2, "1/s"),
+        "y_inf": Quantity(f.y_inf, f.u_y_inf, y.unit),
+        "y0": Quantity(f.y0, f.u_y0, y.unit),
+        "r2": Quantity(f.r2, 0.0, "1"),
+    }
+
+
+def _mean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    m, u = stats.mean_se(y.y, resolution=float(p["resolution"]))
+    sd = float(np.std(y.y, ddof=1))
+    return {"mean": Quantity(m, u, y.unit), "sd": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
+            "n": Quantity(float(y.y.size), 0.0, "count")}
+
+
+def _extreme(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    if y.y.size < 3:
+        raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
+    u = max(stats.noise_sd(y.y), float(p["resolution"]) / math.sqrt(12))
+    k_max, k_min = int(np.argmax(y.y)), int(np.argmin(y.y))
+    return {"max": Quantity(float(y.y[k_max]), u, y.unit), "min": Quantity(float(y.y[k_min]), u, y.unit),
+            "t_max": Quantity(float(y.t[k_max]), 0.0, "s"), "t_min": Quantity(float(y.t[k_min]), 0.0, "s"),
+            "range": Quantity(float(y.y[k_max] - y.y[k_min]), u * math.sqrt(2), y.unit)}
+
+
+def _rms(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    v, u = stats.rms(y.y, resolution=float(p["resolution"]))
+    return {"rms": Quantity(v, u, y.unit)}
+
+
+def _integral(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    v, u = stats.trapezoid(y.t, y.y, resolution=float(p["resolution"]))
+    return {"integral": Quantity(v, u, mul_unit(y.unit, "s"))}
+
+
+def _clean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    s = series(i, "y")
+    t, y, rep = cleanmod.clean(s.t, s.y, gap_factor=float(p["gap_factor"]))
+    if rep.gaps and p["max_gap_s"] != "" and max(b - a for a, b in rep.gaps) > float(p["max_gap_s"]):
+        a, b = max(rep.gaps, key=lambda g: g[1] - g[0])
+        raise AnalysisIssue("gaps", f"the record has a gap from {a:.3g} s to {b:.3g} s", f"记录在 {a:.3g}–{b:.3g} 秒之间中断")
+    return {"out": Series(t, y, s.unit, s.quantity),
+            "dropped": Quantity(float(rep.dropped), 0.0, "count"), "merged": Quantity(float(rep.merged), 0.0, "count")}
+
+
+def _trim_start(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    s = windowed(i, "y", {})
+    t0 = cleanmod.action_start(s.t, s.y, k_sigma=float(p["k_sigma"]), min_change=float(p["min_change"]))
+    keep = s.t >= t0
+    return {"out": Series(s.t[keep], s.y[keep], s.unit, s.quantity), "t0": Quantity(t0, 0.0, "s")}
+
+
+def _check_saturation(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    s = series(i, "y")
+    lo = None if p["full_scale_min"] == "" else float(p["full_scale_min"])
+    hi = None if p["full_scale_max"] == "" else float(p["full_scale_max"])
+    cleanmod.check_saturation(s.y, full_scale_min=lo, full_scale_max=hi, tol=float(p["tol"]))
+    return {"out": s}
+
+
+def _require_samples(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    s = windowed(i, "y", p)
+    need = int(p["min_samples"])
+    span = float(s.t[-1] - s.t[0]) if s.t.size else 0.0
+    if s.t.size < need or span < float(p["min_duration_s"]):
+        raise AnalysisIssue(
+            "too_short",
+            f"{s.t.size} samples over {span:.3g} s; the lab needs ≥ {need} samples over ≥ {p['min_duration_s']} s",
+            f"共 {s.t.size} 个数据点、{span:.3g} 秒；本实验至少需要 {need} 个数据点、{p['min_duration_s']} 秒",
+        )
+    return {"out": s, "duration": Quantity(span, 0.0, "s")}
+
+
+def _ratio(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    a, b = quantity_in(i, "a"), quantity_in(i, "b")
+    if b.value == 0:
+        raise AnalysisIssue("bad_value", "division by zero", "除数为零")
+    v = a.value / b.value
+    u = abs(v) * math.hypot(a.relative if a.value else 0.0, b.relative)
+    if a.value == 0:
+        u = a.uncertainty / abs(b.value)
+    return {"ratio": Quantity(v, u, div_unit(a.unit, b.unit))}
+
+
+def _product(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    a, b = quantity_in(i, "a"), quantity_in(i, "b")
+    v = a.value * b.value
+    u = math.hypot(a.uncertainty * b.value, b.uncertainty * a.value)
+    return {"product": Quantity(v, u, mul_unit(a.unit, b.unit))}
+
+
+def _difference(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    a, b = quantity_in(i, "a"), quantity_in(i, "b").to(quantity_in(i, "a").unit)
+    return {"difference": Quantity(a.value - b.value, math.hypot(a.uncertainty, b.uncertainty), a.unit)}
+
+
+def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], params: tuple[Param, ...], fn: Any,
+          en: str, zh: str, optional: tuple[str, ...] = ()) -> Step:
+    return Step(name, inputs, outputs, params, fn, en, zh, optional)
+
+
+STEPS: tuple[Step, ...] = (
+    _step("linear_fit", {"y": None, "x": None}, ("slope", "intercept", "r2"), (*WINDOW, RESOLUTION, MIN_R2),
+          _linear_fit, "Straight-line fit of y against x (or against time if x is not given); slope ± u, intercept ± u.",
+          "y 对 x（未给 x 时对时间）作直线拟合；给出斜率、截距及其不确定度。", optional=("x",)),
+    _step("exp_fit", {"y": None}, ("tau", "rate", "y_inf", "y0", "r2"),
+          (*WINDOW, RESOLUTION, Param("min_r2", "1", 0.95, "minimum r²", "最小 r²"),
+           Param("y_inf", None, "fit", "final value: 'fit' or a number in y's unit (e.g. 0 for a discharge)",
+                 "终值：'fit' 表示拟合，或给定数值（如放电为 0）")),
+          _exp_fit, "Exponential approach/decay y = y∞ + (y0 − y∞)·e^(−t/τ); τ ± u.",
+          "指数趋近/衰减拟合 y = y∞ + (y0 − y∞)·e^(−t/τ)；给出 τ 及不确定度。"),
+    _step("mean", {"y": None}, ("mean", "sd", "n"), (*WINDOW, RESOLUTION), _mean,
+          "Mean ± standard error (corrected for correlated samples), standard deviation, count.",
+          "平均值 ± 标准误差（考虑相邻数据相关）、标准差、数据个数。"),
+    _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"), (*WINDOW, RESOLUTION), _extreme,
+          "Largest and smallest value, their times, and the range.", "最大值、最小值、出现时刻及变化范围。"),
+    _step("rms", {"y": None}, ("rms",), (*WINDOW, RESOLUTION), _rms, "Root mean square.", "均方根值。"),
+    _step("integral", {"y": None}, ("integral",), (*WINDOW, RESOLUTION), _integral,
+          "Trapezoid integral over time (e.g. charge Q = ∫I dt).", "对时间的梯形积分（如电荷量 Q = ∫I dt）。"),
+    _step("clean", {"y": None}, ("out", "dropped", "merged"),
+          (Param("gap_factor", "1", 5.0, "a gap is a spacing > this × the median spacing", "间隔超过中位间隔的此倍数即视为中断"),
+           Param("max_gap_s", "s", "", "longest gap allowed (s); empty = any", "允许的最长中断（秒）；空 = 不限")),
+          _clean, "Drop empty cells, sort by time, merge repeated time stamps, check gaps.",
+          "删除空值、按时间排序、合并重复时间戳、检查中断。"),
+    _step("trim_start", {"y": None}, ("out", "t0"),
+          (Param("k_sigma", "1", 6.0, "departure from the start value, in noise σ", "偏离初值的幅度（噪声 σ 的倍数）"),
+           Param("min_change", None, 0.0, "smallest change that counts as the start (input unit)", "视为开始的最小变化量（输入单位）")),
+          _trim_start, "Drop the flat stretch before the action started.", "去掉实验开始前的平直段。"),
+    _step("check_saturation", {"y": None}, ("out",),
+          (Param("full_scale_min", None, "", "sensor's lower limit (input unit); empty = unknown", "传感器下限（空 = 未知）"),
+           Param("full_scale_max", None, "", "sensor's upper limit (input unit); empty = unknown", "传感器上限（空 = 未知）"),
+           Param("tol", None, 0.0, "tolerance around the limit", "极限附近的容差")),
+          _check_saturation, "Fail if the sensor sat at its limit (clipped signal).", "若传感器达到量程极限（削顶）则判为无效。"),
+    _step("require_samples", {"y": None}, ("out", "duration"),
+          (*WINDOW, Param("min_samples", "count", 10, "fewest samples", "最少数据点"),
+           Param("min_duration_s", "s", 0.0, "shortest record (s)", "最短记录时长（秒）")),
+          _require_samples, "Fail if the record is too short.", "记录过短则判为无效。"),
+    _step("ratio", {"a": None, "b": None}, ("ratio",), (), _ratio,
+          "a / b with propagated uncertainty (e.g. density = m / V).", "a / b 并传递不确定度（如密度 = m / V）。"),
+    _step("product", {"a": None, "b": None}, ("product",), (), _product,
+          "a × b with propagated uncertainty (e.g. power = U × I).", "a × b 并传递不确定度（如功率 = U × I）。"),
+    _step("difference", {"a": None, "b": None}, ("difference",), (), _difference,
+          "a − b with propagated uncertainty (e.g. temperature rise).", "a − b 并传递不确定度（如温升）。"),
+)
