@@ -1,0 +1,36 @@
+# Lookup table for sensors whose physical value is a non-linear function of the pin voltage
+# (NTC thermistor, LDR). Built once from floats at start-up; read with small-int maths only, so a
+# timer callback can use it without allocating.
+from array import array
+
+STEP_SHIFT = 7  # one entry per 2**7 = 128 units of 0.1 mV (12.8 mV, about 16 LSB of a 12-bit ADC)
+FAULT = -32768  # marks pin voltages the sensor cannot produce (open or short circuit)
+
+
+class VoltTable:
+    """value(v) for v = pin voltage in 0.1 mV, linearly interpolated between table entries.
+
+    func(volts) -> int (the raw value the driver reports) or None where the reading is impossible.
+    Entries next to a None give FAULT (the caller's fault code), so an open or shorted sensor is
+    reported, never turned into a plausible number.
+    """
+
+    def __init__(self, func, v_max, typecode="h", fault=FAULT):
+        n = (int(v_max * 10000) >> STEP_SHIFT) + 2
+        self.fault = fault
+        self.tab = array(typecode, [0] * n)
+        self.ok = bytearray(n)
+        for k in range(n):
+            y = func((k << STEP_SHIFT) / 10000)
+            if y is not None:
+                self.tab[k] = y
+                self.ok[k] = 1
+        self.n = n
+
+    def lookup(self, v):
+        """Interpolated raw value at pin voltage v (0.1 mV units), or the fault code."""
+        k = v >> STEP_SHIFT
+        if v < 0 or k + 1 >= self.n or not (self.ok[k] and self.ok[k + 1]):
+            return self.fault
+        a = self.tab[k]
+        return a + (((self.tab[k + 1] - a) * (v & 127)) >> STEP_SHIFT)
