@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from . import electrical, motion, thermal
+from . import electrical, environment, motion, thermal
 from .base import Event, FirstOrderLag, Param, SimChannel, SimModel
 
-_FAMILIES = (thermal, motion, electrical)
+_FAMILIES = (thermal, motion, electrical, environment)
 
 
 def _registry() -> dict[str, type[SimModel]]:

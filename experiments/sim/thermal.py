@@ -90,6 +90,297 @@ class Boiling(SimModel):
         return out
 
 
+class Immersion(SimModel):
+    """PHY-J-03 / SCI-P-01: a probe in room air is dipped into a water bath at ``t_in_s``.
+
+    The reading approaches the bath temperature as T∞ + (T0 − T∞)·e^(−t/τ). Truth: ``settled_C`` (the
+    bath), ``tau_s`` (probe time constant), ``immersion_s``. The bath itself drifts towards the room
+    by ``drift_C_per_min`` (a beaker of hot water cools), so "the settled value" is the bath at the end.
+    """
+
+    experiment = "PHY-J-03"
+    rate_hz = 2.0
+    PARAMS = (
+        Param("bath_C", "C", None, 2.0, 70.0, "water bath temperature"),
+        Param("room_C", "C", None, 16.0, 28.0, "air temperature"),
+        Param("tau_s", "s", None, 4.0, 12.0, "probe time constant in water"),
+        Param("t_in_s", "s", None, 5.0, 20.0, "when the probe goes in"),
+        Param("drift_C_per_min", "C/min", 0.0, doc="bath drift"),
+        Param("run_s", "s", 90.0, doc="run length after immersion"),
+    )
+    NOISE = (0.03,)
+
+    def _setup(self) -> None:
+        p = self.p
+        self.duration_s = float(p["t_in_s"] + p["run_s"])
+        self.channels = [ds18b20(0)]
+        self.truth = {
+            "settled_C": float(self.bath(np.array([self.duration_s]))[0]),
+            "tau_s": float(p["tau_s"]),
+            "immersion_s": float(p["t_in_s"]),
+        }
+        self._probe = FirstOrderLag(self.medium, p["tau_s"], self.duration_s + 30.0, dt=0.05)
+
+    def bath(self, t: np.ndarray) -> np.ndarray:
+        return self.p["bath_C"] + self.p["drift_C_per_min"] / 60.0 * t
+
+    def medium(self, t: np.ndarray) -> np.ndarray:
+        """What the probe is in: air before ``t_in_s``, then the bath."""
+        return np.where(t < self.p["t_in_s"], self.p["room_C"], self.bath(t))
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        return self._probe(t)[:, None]
+
+
+class HotColdWater(Immersion):
+    """SCI-P-01: the same dip into hot, room or cold water (primary science)."""
+
+    experiment = "SCI-P-01"
+
+
+class CombustionBath(Immersion):
+    """CHE-J-08: the water bath (~80 °C) that sets white and red phosphorus' temperature."""
+
+    experiment = "CHE-J-08"
+    PARAMS = (
+        Param("bath_C", "C", None, 75.0, 85.0, "water bath temperature"),
+        Param("room_C", "C", None, 16.0, 28.0, "air temperature"),
+        Param("tau_s", "s", None, 4.0, 12.0, "probe time constant in water"),
+        Param("t_in_s", "s", None, 5.0, 20.0, "when the probe goes in"),
+        Param("drift_C_per_min", "C/min", None, -0.6, -0.2, "the bath cools slowly"),
+        Param("run_s", "s", 180.0, doc="run length after immersion"),
+    )
+
+
+class MeltingIce(SimModel):
+    """SCI-P-02: crushed ice from a freezer warms in the room: rises to 0 °C, holds while melting, rises.
+
+    Heat inflow ∝ (T_room − T); the plateau lasts until the latent heat is in. Truth: ``melting_point_C``
+    (0.0), ``plateau_start_s``, ``plateau_end_s``.
+    """
+
+    experiment = "SCI-P-02"
+    rate_hz = 1.0
+    PARAMS = (
+        Param("start_C", "C", None, -12.0, -4.0, "ice from the freezer"),
+        Param("room_C", "C", None, 18.0, 28.0, "room temperature"),
+        Param("k_per_s", "1/s", None, 0.004, 0.008, "warming rate constant of the ice (solid)"),
+        Param("melt_s", "s", None, 300.0, 480.0, "how long the melting takes"),
+        Param("tau_s", "s", None, 5.0, 10.0, "probe time constant"),
+        Param("after_s", "s", 120.0, doc="run length after all the ice has melted"),
+    )
+    NOISE = (0.03,)
+
+    def _setup(self) -> None:
+        p = self.p
+        self.t0 = float(-np.log(p["room_C"] / (p["room_C"] - p["start_C"])) / p["k_per_s"])
+        self.t1 = self.t0 + p["melt_s"]
+        self.duration_s = float(np.ceil(self.t1 + p["after_s"]))
+        self.channels = [ds18b20(0)]
+        self.truth = {"melting_point_C": 0.0, "plateau_start_s": self.t0, "plateau_end_s": self.t1}
+        self._probe = FirstOrderLag(self.ice, p["tau_s"], self.duration_s + 30.0, dt=0.1)
+
+    def ice(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        room, k = p["room_C"], p["k_per_s"]
+        solid = room + (p["start_C"] - room) * np.exp(-k * t)
+        water = room - room * np.exp(-2.0 * k * np.clip(t - self.t1, 0.0, None))  # water, stirred
+        return np.where(t < self.t0, solid, np.where(t < self.t1, 0.0, water))
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        return self._probe(t)[:, None]
+
+
+class Cooling(SimModel):
+    """SCI-P-03: hot water in a cup cools by Newton's law T = Ta + (T0 − Ta)·e^(−t/τ).
+
+    The probe starts in room air and is put into the cup at ``t_in_s``. Truth: ``tau_s`` (cooling time
+    constant, larger = better insulation), ``ambient_C``, ``initial_C`` (water at ``t_in_s``).
+    """
+
+    experiment = "SCI-P-03"
+    rate_hz = 1.0
+    PARAMS = (
+        Param("start_C", "C", None, 60.0, 85.0, "water temperature when poured"),
+        Param("room_C", "C", None, 16.0, 28.0, "room temperature"),
+        Param("cool_tau_s", "s", None, 400.0, 1200.0, "cooling time constant of the cup"),
+        Param("tau_s", "s", None, 5.0, 10.0, "probe time constant"),
+        Param("t_in_s", "s", None, 10.0, 30.0, "when the probe goes in"),
+        Param("run_s", "s", 900.0, doc="run length after the probe goes in"),
+    )
+    NOISE = (0.03,)
+
+    def _setup(self) -> None:
+        p = self.p
+        self.duration_s = float(p["t_in_s"] + p["run_s"])
+        self.channels = [ds18b20(0)]
+        self.truth = {
+            "tau_s": float(p["cool_tau_s"]),
+            "ambient_C": float(p["room_C"]),
+            "initial_C": float(p["start_C"]),
+        }
+        self._probe = FirstOrderLag(self.medium, p["tau_s"], self.duration_s + 30.0, dt=0.1)
+
+    def water(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        s = np.clip(t - p["t_in_s"], 0.0, None)
+        return p["room_C"] + (p["start_C"] - p["room_C"]) * np.exp(-s / p["cool_tau_s"])
+
+    def medium(self, t: np.ndarray) -> np.ndarray:
+        return np.where(t < self.p["t_in_s"], self.p["room_C"], self.water(t))
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        return self._probe(t)[:, None]
+
+
+class FoodCalorimetry(SimModel):
+    """BIO-J-25: burning a food sample under a can of water; the water warms, then cools slowly.
+
+    Heat reaching the water ``E·m_food·η`` arrives over ``burn_s`` (smooth), then the can loses heat.
+    Truth: ``temperature_rise_C`` (true peak − start), ``energy_J_per_g`` as a student computes it
+    (c·m_water·ΔT / m_food, i.e. the heat that reached the water), and analysis inputs
+    ``water_mass_kg`` and ``food_mass_g``.
+    """
+
+    experiment = "BIO-J-25"
+    rate_hz = 1.0
+    PARAMS = (
+        Param("water_mass_kg", "kg", None, 0.05, 0.10, "water in the can"),
+        Param("food_mass_g", "g", None, 0.5, 1.0, "food sample"),
+        Param("energy_J_per_g", "J/g", None, 15000.0, 25000.0, "food energy content"),
+        Param("efficiency", "1", None, 0.2, 0.4, "fraction that reaches the water"),
+        Param("start_C", "C", None, 16.0, 26.0, "water start temperature"),
+        Param("t_light_s", "s", None, 10.0, 30.0, "when the sample is lit"),
+        Param("burn_s", "s", None, 40.0, 90.0, "burning time"),
+        Param("loss_per_s", "1/s", None, 0.0005, 0.0015, "cooling constant of the can"),
+        Param("tau_s", "s", None, 5.0, 10.0, "probe time constant"),
+    )
+    ANALYSIS_PARAMS = ("water_mass_kg", "food_mass_g")
+    NOISE = (0.03,)
+
+    def _setup(self) -> None:
+        p = self.p
+        self.heat_J = p["energy_J_per_g"] * p["food_mass_g"] * p["efficiency"]
+        self.duration_s = float(np.ceil(p["t_light_s"] + p["burn_s"] + 180.0))
+        self.channels = [ds18b20(0)]
+        self._probe = FirstOrderLag(self.water, p["tau_s"], self.duration_s + 30.0, dt=0.1)
+        grid = np.arange(0.0, self.duration_s, 0.1)
+        rise = float(self.water(grid).max() - p["start_C"])
+        self.truth = {
+            "temperature_rise_C": rise,
+            "energy_J_per_g": C_WATER * p["water_mass_kg"] * rise / p["food_mass_g"],
+        }
+
+    def water(self, t: np.ndarray) -> np.ndarray:
+        """Water temperature: heat in at a raised-cosine rate over the burn, Newton loss throughout."""
+        p = self.p
+        dt = 0.1
+        grid = np.arange(0.0, float(np.max(t, initial=0.0)) + 2 * dt, dt)
+        s = (grid - p["t_light_s"]) / p["burn_s"]
+        power = np.where((s >= 0) & (s <= 1), 1 - np.cos(2 * np.pi * np.clip(s, 0, 1)), 0.0)
+        power *= self.heat_J / p["burn_s"]  # W, integrates to heat_J
+        dT_in = power * dt / (C_WATER * p["water_mass_kg"])
+        temp = np.empty_like(grid)
+        a = np.exp(-p["loss_per_s"] * dt)
+        excess = 0.0
+        for i, d in enumerate(dT_in):  # excess over the start (room) temperature decays
+            excess = excess * a + d
+            temp[i] = excess
+        return np.interp(t, grid, temp + p["start_C"])
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        return self._probe(t)[:, None]
+
+
+class ThermometricTitration(SimModel):
+    """CHE-J-05: base dripped at a steady rate into acid; neutralisation warms the mix until the
+    equivalence point, after which cold excess base cools it slightly.
+
+    Truth: ``equivalence_s`` (time of the true maximum), ``temperature_rise_C`` (max − start).
+    """
+
+    experiment = "CHE-J-05"
+    rate_hz = 1.0
+    PARAMS = (
+        Param("start_C", "C", None, 16.0, 26.0, "solutions at room temperature"),
+        Param("rise_C", "C", None, 4.0, 8.0, "temperature rise at equivalence"),
+        Param("t_start_s", "s", None, 10.0, 30.0, "first drop"),
+        Param("t_eq_s", "s", None, 150.0, 250.0, "equivalence reached after the first drop"),
+        Param("fall_C_per_s", "C/s", None, 0.005, 0.015, "cooling after equivalence"),
+        Param("tau_s", "s", None, 5.0, 10.0, "probe time constant"),
+    )
+    NOISE = (0.03,)
+
+    def _setup(self) -> None:
+        p = self.p
+        self.t_peak = p["t_start_s"] + p["t_eq_s"]
+        self.duration_s = float(np.ceil(self.t_peak + 150.0))
+        self.channels = [ds18b20(0)]
+        self._probe = FirstOrderLag(self.mix, p["tau_s"], self.duration_s + 30.0, dt=0.1)
+        self.truth = {"equivalence_s": float(self.t_peak), "temperature_rise_C": float(p["rise_C"])}
+
+    def mix(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        up = np.clip((t - p["t_start_s"]) / p["t_eq_s"], 0.0, 1.0) * p["rise_C"]
+        down = np.clip(t - self.t_peak, 0.0, None) * p["fall_C_per_s"]
+        return p["start_C"] + up - down
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        return self._probe(t)[:, None]
+
+
+class GasTemperature(SimModel):
+    """PHY-S-21 (Boyle's law, assistive): the gas temperature in the syringe while it is compressed in
+    steps; each quick compression warms the gas a little, which relaxes back to the room.
+
+    Truth: ``mean_C`` (of the true gas temperature over the run), ``max_deviation_C`` (largest |T − room|),
+    ``room_C``.
+    """
+
+    experiment = "PHY-S-21"
+    rate_hz = 1.0
+    PARAMS = (
+        Param("room_C", "C", None, 16.0, 28.0, "room temperature"),
+        Param("steps", "1", 5.0, doc="compressions"),
+        Param("bump_C", "C", None, 0.2, 0.6, "warming right after a compression"),
+        Param("relax_s", "s", None, 8.0, 20.0, "relaxation time back to the room"),
+        Param("step_s", "s", 40.0, doc="time between compressions"),
+        Param("tau_s", "s", None, 5.0, 10.0, "probe time constant"),
+    )
+    NOISE = (0.03,)
+
+    def _setup(self) -> None:
+        p = self.p
+        self.times = 20.0 + p["step_s"] * np.arange(int(p["steps"]))
+        self.duration_s = float(self.times[-1] + p["step_s"])
+        self.channels = [ds18b20(0)]
+        grid = np.arange(0.0, self.duration_s, 0.1)
+        g = self.gas(grid)
+        self._probe = FirstOrderLag(self.gas, p["tau_s"], self.duration_s + 30.0, dt=0.1)
+        self.truth = {
+            "mean_C": float(g.mean()),
+            "max_deviation_C": float(np.abs(g - p["room_C"]).max()),
+            "room_C": float(p["room_C"]),
+        }
+
+    def gas(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        s = t[:, None] - self.times[None, :]
+        bumps = np.where(s >= 0, p["bump_C"] * np.exp(-np.clip(s, 0, None) / p["relax_s"]), 0.0)
+        return p["room_C"] + bumps.sum(axis=1)
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        return self._probe(t)[:, None]
+
+
 MODELS: dict[str, type[SimModel]] = {
+    "PHY-J-03": Immersion,
     "PHY-J-10": Boiling,
+    "PHY-S-21": GasTemperature,
+    "SCI-P-01": HotColdWater,
+    "SCI-P-02": MeltingIce,
+    "SCI-P-03": Cooling,
+    "CHE-J-05": ThermometricTitration,
+    "CHE-J-08": CombustionBath,
+    "BIO-J-25": FoodCalorimetry,
 }
