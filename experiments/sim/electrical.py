@@ -90,6 +90,540 @@ class RCCircuit(SimModel):
         return out
 
 
+def adc_voltage_hi(cid: int = 0) -> SimChannel:
+    """A 4:1 divider for cells above 6 V (electrolysis, plating supplies): 0 … 13.2 V."""
+    return SimChannel(cid, "adc12-divider4", "voltage", "V", 2 * ADC_LSB_V, 0.0, "h")
+
+
+def steps(t: np.ndarray, levels: np.ndarray, t0: float, dwell_s: float, ramp_s: float = 0.5) -> np.ndarray:
+    """A knob turned to ``levels[k]`` at ``t0 + k·dwell_s``, ramping from the previous level over
+    ``ramp_s`` (0 before ``t0``)."""
+    levels = np.asarray(levels, dtype=float)
+    i = np.clip(np.floor((t - t0) / dwell_s).astype(int), 0, len(levels) - 1)
+    prev = np.where(i > 0, levels[np.clip(i - 1, 0, None)], 0.0)
+    frac = np.clip((t - t0 - i * dwell_s) / ramp_s, 0.0, 1.0)
+    return np.where(t < t0, 0.0, prev + (levels[i] - prev) * frac)
+
+
+def adc_span(v: np.ndarray, ch: SimChannel, counts: int = 4095) -> np.ndarray:
+    """Saturate at the ends of a 12-bit ADC whose count 0 is ``ch.offset``."""
+    return np.clip(v, ch.offset, ch.offset + counts * ch.scale)
+
+
+class VISweep(SimModel):
+    """PHY-J-09: a resistor R in a circuit with a rheostat; the student steps the current up.
+
+    Voltage across R by the ADC (calibrated: a residual offset of a few mV), current by the INA219.
+    Each setting is held ``dwell_s`` (the knob takes half a second). Truth: ``resistance_ohm``,
+    ``conductance_S`` (1/R, the I–U slope).
+    """
+
+    experiment = "PHY-J-09"
+    rate_hz = 10.0
+    PARAMS = (
+        Param("resistance_ohm", "ohm", None, 5.0, 20.0, "resistor under test"),
+        Param("i_max_A", "A", None, 0.2, 0.3, "largest current"),
+        Param("settings", "1", 6.0, doc="rheostat settings"),
+        Param("dwell_s", "s", 4.0, doc="time at each setting"),
+        Param("t_start_s", "s", None, 2.0, 5.0, "first setting"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 5e-6)
+    I_LSB = 1e-4
+
+    def _setup(self) -> None:
+        p = self.p
+        n = int(p["settings"])
+        self.levels = np.linspace(p["i_max_A"] / n, p["i_max_A"], n)
+        self.duration_s = float(p["t_start_s"] + n * p["dwell_s"] + 1.0)
+        self.channels = [adc_voltage(0), ina219(1, self.I_LSB)]
+        self.truth = self._truth()
+
+    def _truth(self) -> dict[str, float]:
+        r = self.p["resistance_ohm"]
+        return {"resistance_ohm": float(r), "conductance_S": float(1.0 / r)}
+
+    def voltage_of(self, i: np.ndarray) -> np.ndarray:
+        return i * self.p["resistance_ohm"]
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        i = steps(t, self.levels, p["t_start_s"], p["dwell_s"])
+        return np.stack([self.voltage_of(i), i], axis=1)
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        sig = np.array([0.003, 0.3 * self.I_LSB]) * self.noise
+        out = clean + self.rng.normal(0.0, 1.0, clean.shape) * sig
+        out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
+        return out
+
+
+class OhmsLaw(VISweep):
+    """PHY-J-21: fixed R, the voltage is stepped; the I–U line goes through the origin (slope 1/R)."""
+
+    experiment = "PHY-J-21"
+
+
+class Resistivity(VISweep):
+    """PHY-S-10: a nichrome wire of length L and diameter d; ρ = R·πd²/(4L).
+
+    Truth adds ``resistivity_ohm_m``; ``length_m`` and ``diameter_m`` are analysis inputs.
+    """
+
+    experiment = "PHY-S-10"
+    PARAMS = (
+        Param("resistivity_ohm_m", "ohm*m", None, 1.0e-6, 1.1e-6, "nichrome"),
+        Param("length_m", "m", None, 0.4, 0.8, "wire length between the clips"),
+        Param("diameter_m", "m", None, 0.4e-3, 0.6e-3, "wire diameter (micrometer)"),
+        Param("i_max_A", "A", None, 0.4, 0.6, "largest current"),
+        Param("settings", "1", 6.0, doc="rheostat settings"),
+        Param("dwell_s", "s", 4.0, doc="time at each setting"),
+        Param("t_start_s", "s", None, 2.0, 5.0, "first setting"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    ANALYSIS_PARAMS = ("length_m", "diameter_m")
+
+    def _setup(self) -> None:
+        p = self.p
+        p["resistance_ohm"] = p["resistivity_ohm_m"] * p["length_m"] / (np.pi * p["diameter_m"] ** 2 / 4)
+        super()._setup()
+
+    def _truth(self) -> dict[str, float]:
+        return {**super()._truth(), "resistivity_ohm_m": float(self.p["resistivity_ohm_m"])}
+
+
+class SeriesParallel(SimModel):
+    """PHY-J-20: two resistors in series from a cell; the voltmeter is moved across R1, R2 and both
+    (about 8 s each, open leads reading 0 V in between); the current is the same everywhere.
+
+    Truth: ``voltage_1_V``, ``voltage_2_V``, ``voltage_total_V`` (= U1 + U2), ``current_A``.
+    """
+
+    experiment = "PHY-J-20"
+    rate_hz = 10.0
+    PARAMS = (
+        Param("emf_V", "V", None, 2.8, 3.1, "two dry cells"),
+        Param("r1_ohm", "ohm", None, 5.0, 15.0, "R1"),
+        Param("r2_ohm", "ohm", None, 5.0, 15.0, "R2"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 3e-5)
+    WINDOWS = ((2.0, 10.0), (12.0, 20.0), (22.0, 30.0))
+
+    def _setup(self) -> None:
+        p = self.p
+        self.i = p["emf_V"] / (p["r1_ohm"] + p["r2_ohm"] + 0.5)  # 0.5 Ω: cells and wires
+        self.u = (self.i * p["r1_ohm"], self.i * p["r2_ohm"], self.i * (p["r1_ohm"] + p["r2_ohm"]))
+        self.duration_s = 32.0
+        self.channels = [adc_voltage(0), ina219(1, 1e-4)]
+        self.truth = {
+            "voltage_1_V": self.u[0],
+            "voltage_2_V": self.u[1],
+            "voltage_total_V": self.u[2],
+            "current_A": float(self.i),
+        }
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        v = np.zeros_like(t)
+        for (a, b), u in zip(self.WINDOWS, self.u, strict=True):
+            v[(t >= a) & (t < b)] = u
+        return np.stack([v, np.full_like(t, self.i)], axis=1)
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        out = super()._sensors(t, clean)
+        out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
+        return out
+
+
+class SourceSweep(SimModel):
+    """PHY-S-12: a cell with EMF E and internal resistance r under a stepped load; U = E − I·r.
+
+    The first setting is open circuit (I = 0). Truth: ``emf_V``, ``internal_resistance_ohm``.
+    """
+
+    experiment = "PHY-S-12"
+    rate_hz = 10.0
+    PARAMS = (
+        Param("emf_V", "V", None, 1.45, 1.6, "one dry cell"),
+        Param("r_int_ohm", "ohm", None, 0.5, 2.0, "internal resistance"),
+        Param("i_max_A", "A", None, 0.3, 0.5, "largest load current"),
+        Param("settings", "1", 6.0, doc="load settings after open circuit"),
+        Param("dwell_s", "s", 4.0, doc="time at each setting"),
+        Param("t_start_s", "s", None, 2.0, 4.0, "first load"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 3e-5)
+    I_LSB = 1e-4
+
+    def _setup(self) -> None:
+        p = self.p
+        n = int(p["settings"])
+        self.levels = np.linspace(p["i_max_A"] / n, p["i_max_A"], n)
+        self.duration_s = float(p["t_start_s"] + n * p["dwell_s"] + 1.0)
+        self.channels = [adc_voltage(0), ina219(1, self.I_LSB)]
+        self.truth = {"emf_V": float(p["emf_V"]), "internal_resistance_ohm": float(p["r_int_ohm"])}
+
+    def terminal(self, i: np.ndarray) -> np.ndarray:
+        return self.p["emf_V"] - i * self.p["r_int_ohm"]
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        i = steps(t, self.levels, p["t_start_s"], p["dwell_s"])
+        return np.stack([self.terminal(i), i], axis=1)
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        out = super()._sensors(t, clean)
+        out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
+        return out
+
+
+class GalvanicCell(SourceSweep):
+    """CHE-S-07: a Zn | Cu cell (~1.1 V) with a large internal resistance; currents of a few mA."""
+
+    experiment = "CHE-S-07"
+    PARAMS = (
+        Param("emf_V", "V", None, 0.95, 1.1, "Zn–Cu cell"),
+        Param("r_int_ohm", "ohm", None, 20.0, 80.0, "internal resistance (electrolyte)"),
+        Param("i_max_A", "A", None, 0.005, 0.010, "largest load current"),
+        Param("settings", "1", 6.0, doc="load settings after open circuit"),
+        Param("dwell_s", "s", 5.0, doc="time at each setting"),
+        Param("t_start_s", "s", None, 2.0, 4.0, "first load"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 5e-6)
+    I_LSB = 1e-5
+
+
+class FuelCell(SourceSweep):
+    """CHE-S-11: a small hydrogen fuel cell: U = E − b·ln(1 + I/i0) − I·r (activation + ohmic losses).
+
+    Truth: ``open_circuit_V``, ``max_power_W`` and ``current_at_max_power_A`` of the true curve over the
+    swept currents (the power peak lies inside the sweep).
+    """
+
+    experiment = "CHE-S-11"
+    PARAMS = (
+        Param("emf_V", "V", None, 0.9, 1.0, "open-circuit voltage"),
+        Param("tafel_V", "V", None, 0.03, 0.06, "activation-loss slope b"),
+        Param("i0_A", "A", None, 0.002, 0.005, "exchange-current scale"),
+        Param("r_int_ohm", "ohm", None, 1.0, 2.0, "ohmic resistance"),
+        Param("settings", "1", 10.0, doc="load settings after open circuit"),
+        Param("dwell_s", "s", 4.0, doc="time at each setting"),
+        Param("t_start_s", "s", None, 2.0, 4.0, "first load"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+
+    def _setup(self) -> None:
+        p = self.p
+        i = np.linspace(0.0, 1.2, 24001)
+        pw = i * self._u(i)
+        k = int(np.argmax(pw))
+        p["i_max_A"] = float(min(2.0 * i[k], 0.6))
+        super()._setup()
+        self.truth = {
+            "open_circuit_V": float(p["emf_V"]),
+            "max_power_W": float(pw[k]),
+            "current_at_max_power_A": float(i[k]),
+        }
+
+    def _u(self, i: np.ndarray) -> np.ndarray:
+        p = self.p
+        return p["emf_V"] - p["tafel_V"] * np.log1p(i / p["i0_A"]) - i * p["r_int_ohm"]
+
+    def terminal(self, i: np.ndarray) -> np.ndarray:
+        return np.clip(self._u(i), 0.0, None)
+
+
+class SteadyReading(SimModel):
+    """PHY-J-07 / PHY-J-08 / CHE-J-04 / CHE-J-06 / SCI-P-09: a steady circuit read for a while.
+
+    The probes are connected at ``t_on_s`` (0 before: the long flat start of a logger left running).
+    Truth: ``voltage_V``, ``current_A`` and ``resistance_ohm`` = U/I and ``conductance_S`` = I/U.
+    """
+
+    experiment = "PHY-J-08"
+    rate_hz = 10.0
+    duration_s = 30.0
+    PARAMS = (
+        Param("voltage_V", "V", None, 1.4, 4.6, "source (one to three dry cells)"),
+        Param("resistance_ohm", "ohm", None, 10.0, 100.0, "load"),
+        Param("t_on_s", "s", None, 2.0, 8.0, "probes connected"),
+        Param("drift_per_s", "1/s", 0.0, doc="fractional drift of the current (electrode polarisation)"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 5e-6)
+    I_LSB = 1e-5
+
+    def _setup(self) -> None:
+        self.channels = [adc_voltage(0), ina219(1, self.I_LSB)]
+        self.truth = self._truth()
+
+    def _truth(self) -> dict[str, float]:
+        p = self.p
+        on = np.arange(0.0, self.duration_s, 1.0 / self.rate_hz)
+        on = on[on >= p["t_on_s"]]
+        i = self._current(on)
+        u = np.full_like(on, p["voltage_V"])
+        return {
+            "voltage_V": float(p["voltage_V"]),
+            "current_A": float(i.mean()),
+            "resistance_ohm": float(u.mean() / i.mean()),
+            "conductance_S": float(i.mean() / u.mean()),
+        }
+
+    def _current(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        return (
+            p["voltage_V"]
+            / p["resistance_ohm"]
+            * (1.0 - p["drift_per_s"] * np.clip(t - p["t_on_s"], 0, None))
+        )
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        on = t >= self.p["t_on_s"]
+        return np.stack([np.where(on, self.p["voltage_V"], 0.0), np.where(on, self._current(t), 0.0)], axis=1)
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        out = super()._sensors(t, clean)
+        out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
+        return out
+
+
+class Ammeter(SteadyReading):
+    experiment = "PHY-J-07"
+
+
+class MetalConductance(SteadyReading):
+    """CHE-J-04: a conductivity tester (3 V) across a metal strip in series with a 22–47 Ω limiter."""
+
+    experiment = "CHE-J-04"
+    PARAMS = (
+        Param("voltage_V", "V", None, 2.9, 3.1, "tester cells"),
+        Param("resistance_ohm", "ohm", None, 22.0, 47.0, "limiter + strip"),
+        Param("t_on_s", "s", None, 2.0, 8.0, "probes connected"),
+        Param("drift_per_s", "1/s", 0.0, doc="no drift for metals"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+
+
+class SaltSolution(SteadyReading):
+    """CHE-J-06: the conductance of the prepared salt solution between two electrodes (a few kΩ);
+    DC excitation polarises the electrodes, so the current sags slowly."""
+
+    experiment = "CHE-J-06"
+    PARAMS = (
+        Param("voltage_V", "V", None, 2.9, 3.1, "excitation"),
+        Param("resistance_ohm", "ohm", None, 500.0, 3000.0, "solution between the electrodes"),
+        Param("t_on_s", "s", None, 2.0, 8.0, "electrodes dipped"),
+        Param("drift_per_s", "1/s", None, 0.001, 0.003, "polarisation"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 2e-6)
+    I_LSB = 1e-6
+
+
+class ConductorTest(SteadyReading):
+    """SCI-P-09: a bulb-and-battery tester with an object in the gap; conductors pass ~0.1 A."""
+
+    experiment = "SCI-P-09"
+    PARAMS = (
+        Param("voltage_V", "V", None, 2.9, 3.1, "two dry cells"),
+        Param("resistance_ohm", "ohm", None, 15.0, 40.0, "bulb + object (a conductor)"),
+        Param("t_on_s", "s", None, 2.0, 8.0, "object put in the gap"),
+        Param("drift_per_s", "1/s", 0.0, doc="no drift"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    I_LSB = 1e-4
+
+
+class Electrolysis(SimModel):
+    """CHE-J-07: electrolysis of water from a 9–12 V supply; the current sags as bubbles cover the
+    electrodes. Charge Q = ∫I dt. Truth: ``charge_As``, ``hydrogen_mL`` = Q/(2F)·Vm (Vm 24.0 L/mol),
+    ``mean_voltage_V``.
+    """
+
+    experiment = "CHE-J-07"
+    rate_hz = 5.0
+    PARAMS = (
+        Param("supply_V", "V", None, 9.0, 12.0, "cell voltage"),
+        Param("current_A", "A", None, 0.15, 0.35, "initial current"),
+        Param("sag", "1", None, 0.05, 0.2, "fractional current drop over the run"),
+        Param("t_on_s", "s", None, 3.0, 10.0, "switch on"),
+        Param("run_s", "s", None, 240.0, 420.0, "time switched on"),
+    )
+    NOISE = (0.006, 1e-4)
+    FARADAY = 96485.33212
+    Z = 2.0  # electrons per H2
+    VM_L = 24.0
+
+    def _setup(self) -> None:
+        p = self.p
+        self.t_off = p["t_on_s"] + p["run_s"]
+        self.duration_s = float(np.ceil(self.t_off + 10.0))
+        self.channels = [adc_voltage_hi(0), ina219(1, 1e-4)]
+        grid = np.arange(0.0, self.duration_s + 1e-9, 0.01)
+        q = float(np.trapezoid(self._current(grid), grid))
+        self.truth = {"charge_As": q, "mean_voltage_V": float(p["supply_V"]), **self._products(q)}
+
+    def _products(self, q: float) -> dict[str, float]:
+        return {"hydrogen_mL": q / (self.Z * self.FARADAY) * self.VM_L * 1000.0}
+
+    def _current(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        on = (t >= p["t_on_s"]) & (t < self.t_off)
+        s = np.clip((t - p["t_on_s"]) / p["run_s"], 0.0, 1.0)
+        return np.where(on, p["current_A"] * (1.0 - p["sag"] * s), 0.0)
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        on = (t >= p["t_on_s"]) & (t < self.t_off)
+        return np.stack([np.where(on, p["supply_V"], 0.0), self._current(t)], axis=1)
+
+
+class Electroplating(Electrolysis):
+    """CHE-S-10: copper plating; m_theory = Q·M/(zF) with M = 63.546 g/mol, z = 2.
+    Truth adds ``copper_mass_g``."""
+
+    experiment = "CHE-S-10"
+    PARAMS = (
+        Param("supply_V", "V", None, 3.0, 6.0, "plating supply"),
+        Param("current_A", "A", None, 0.2, 0.5, "initial current"),
+        Param("sag", "1", None, 0.0, 0.1, "fractional current drop over the run"),
+        Param("t_on_s", "s", None, 3.0, 10.0, "switch on"),
+        Param("run_s", "s", None, 300.0, 600.0, "time switched on"),
+    )
+
+    def _products(self, q: float) -> dict[str, float]:
+        return {"copper_mass_g": q * 63.546 / (2.0 * self.FARADAY)}
+
+
+class InductionPulses(SimModel):
+    """PHY-J-19: a conductor (or magnet) moved through a field; an amplifier (×100, biased at mid-rail)
+    feeds the ADC, whose channel is calibrated back to the coil's EMF in V.
+
+    Pulses (one loop of a derivative-of-Gaussian, ~50 ms) come at ``pulse_times``; the sign flips with
+    the direction of motion; moves along the field lines or with the circuit open give nothing.
+    Truth: ``pulse_count``, ``peak_emf_V`` (largest |EMF|), ``first_polarity`` (±1).
+    """
+
+    experiment = "PHY-J-19"
+    rate_hz = 500.0
+    duration_s = 12.0
+    PARAMS = (
+        Param("peak_mV", "mV", None, 1.0, 5.0, "EMF peak of one pass"),
+        Param("pulses", "1", 4.0, doc="passes that cut the field lines"),
+        Param("width_s", "s", None, 0.03, 0.08, "pulse width"),
+        Param("amp_offset_mV", "mV", None, -0.05, 0.05, "amplifier offset referred to the input"),
+    )
+    NOISE = (0.06e-3,)
+    GAIN = 100.0
+
+    def _setup(self) -> None:
+        p = self.p
+        n = int(p["pulses"])
+        self.times = 1.5 + np.arange(n) * (self.duration_s - 3.0) / max(n - 1, 1)
+        self.signs = self._signs(n)
+        self.amps = p["peak_mV"] * 1e-3 * self.rng.uniform(0.7, 1.0, n)
+        scale = 3.3 / 4095.0 / self.GAIN
+        self.channels = [SimChannel(0, "adc12-amp100", "voltage", "V", scale, -2048 * scale, "H")]
+        self.truth = {
+            "pulse_count": float(n),
+            "peak_emf_V": float(self.amps.max()),
+            "first_polarity": float(self.signs[0]),
+        }
+
+    def _signs(self, n: int) -> np.ndarray:
+        return np.where(self.rng.random(n) < 0.5, -1.0, 1.0)
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        s = (t[:, None] - self.times[None, :]) / (p["width_s"] / 2.0)
+        shape = -s * np.exp(0.5 - 0.5 * s**2)  # peak 1 at s = −1
+        v = (shape * self.amps * self.signs).sum(axis=1) + p["amp_offset_mV"] * 1e-3
+        return v[:, None]
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        out = super()._sensors(t, clean)
+        out[:, 0] = adc_span(out[:, 0], self.channels[0])
+        return out
+
+
+class LenzPulses(InductionPulses):
+    """PHY-S-17: a magnet pushed into and pulled out of a coil: pulses alternate in sign.
+    ``first_polarity`` is +1 for the N pole going in with this coil's winding."""
+
+    experiment = "PHY-S-17"
+
+    def _signs(self, n: int) -> np.ndarray:
+        first = 1.0 if self.rng.random() < 0.5 else -1.0
+        return first * (-1.0) ** np.arange(n)
+
+
+class Transformer(SimModel):
+    """PHY-S-18: primary and secondary AC voltages of a learning transformer (≤ 12 V), each through an
+    isolated, biased divider into the ADC at 5 kHz. Truth: ``primary_rms_V``, ``secondary_rms_V``,
+    ``ratio`` (= U1/U2 ≈ n1/n2 less a few % of losses)."""
+
+    experiment = "PHY-S-18"
+    rate_hz = 5000.0
+    duration_s = 0.4
+    PARAMS = (
+        Param("primary_rms_V", "V", None, 4.0, 6.0, "primary RMS voltage"),
+        Param("n1", "1", 400.0, doc="primary turns"),
+        Param("n2", "1", None, 100.0, 500.0, "secondary turns"),
+        Param("efficiency", "1", None, 0.93, 0.98, "voltage ratio loss"),
+        Param("freq_Hz", "Hz", 50.0, doc="mains frequency"),
+    )
+    ANALYSIS_PARAMS = ("n1", "n2")
+    NOISE = (0.01, 0.01)
+
+    def _setup(self) -> None:
+        p = self.p
+        p["n2"] = float(round(p["n2"] / 50.0) * 50.0)
+        self.u2 = p["primary_rms_V"] * p["n2"] / p["n1"] * p["efficiency"]
+        scale = 4 * 6.6 / 4095.0  # ±13.2 V range around a mid-rail bias
+        self.channels = [
+            SimChannel(0, "adc12-ac", "voltage", "V", scale, -2048 * scale, "H"),
+            SimChannel(1, "adc12-ac", "voltage2", "V", scale, -2048 * scale, "H"),
+        ]
+        self.phase = self.rng.uniform(0, 2 * np.pi)
+        self.truth = {
+            "primary_rms_V": float(p["primary_rms_V"]),
+            "secondary_rms_V": float(self.u2),
+            "ratio": float(p["primary_rms_V"] / self.u2),
+        }
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        w = 2 * np.pi * self.p["freq_Hz"] * t + self.phase
+        root2 = np.sqrt(2.0)
+        return np.stack(
+            [self.p["primary_rms_V"] * root2 * np.sin(w), self.u2 * root2 * np.sin(w - 0.05)], axis=1
+        )
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        out = super()._sensors(t, clean)
+        for j, ch in enumerate(self.channels):
+            out[:, j] = adc_span(out[:, j], ch)
+        return out
+
+
 MODELS: dict[str, type[SimModel]] = {
+    "PHY-J-07": Ammeter,
+    "PHY-J-08": SteadyReading,
+    "PHY-J-09": VISweep,
+    "PHY-J-19": InductionPulses,
+    "PHY-J-20": SeriesParallel,
+    "PHY-J-21": OhmsLaw,
     "PHY-S-08": RCCircuit,
+    "PHY-S-10": Resistivity,
+    "PHY-S-12": SourceSweep,
+    "PHY-S-17": LenzPulses,
+    "PHY-S-18": Transformer,
+    "CHE-J-04": MetalConductance,
+    "CHE-J-06": SaltSolution,
+    "CHE-J-07": Electrolysis,
+    "CHE-S-07": GalvanicCell,
+    "CHE-S-10": Electroplating,
+    "CHE-S-11": FuelCell,
+    "SCI-P-09": ConductorTest,
 }
