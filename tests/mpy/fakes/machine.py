@@ -2,8 +2,9 @@
 # CPython. Scripted sensor values in, IRQs and timer callbacks fired on a controllable clock.
 # Hard callbacks (Timer(hard=True), Pin.irq(hard=True)) run with the heap locked under MicroPython,
 # so anything that allocates in them fails exactly as on an rp2 board. API: README.md.
-import micropython
 import time
+
+import micropython
 
 try:
     _lock = micropython.heap_lock

@@ -212,9 +212,7 @@ class socket:
                 wm, i = _str(body, i)
                 self._will = (wt.decode(), wm, (flags >> 3) & 3, bool(flags & 0x20))
             Broker.connects[0] += 1
-            self._reply(b"\x20\x02\x00\x00")
-            for topic, payload in Broker.retained.items():
-                pass  # retained messages go to subscribers at SUBSCRIBE time
+            self._reply(b"\x20\x02\x00\x00")  # retained messages go out at SUBSCRIBE time
         elif kind == 3:  # PUBLISH
             qos = (head >> 1) & 3
             topic, i = _str(body, 0)

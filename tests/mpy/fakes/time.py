@@ -13,45 +13,61 @@ TICKS_PERIOD = 1 << 30  # ticks_us/ticks_ms wrap here on ESP32 and rp2
 _MASK = TICKS_PERIOD - 1
 _HALF = TICKS_PERIOD >> 1
 
-_clock = [0]  # absolute µs since the fake epoch (never wraps); [0] so updates need no `global`
+# The clock is kept as (wraps, ticks) small ints, so ticks_us() allocates nothing even after the
+# first wrap (it is called in hard IRQs with the heap locked); lists so updates need no `global`.
+_wraps = [0]
+_ticks = [0]
 _hook = [None]  # machine.Timer.advance when the fake machine is imported: sleeping fires timers
 
 
 def set_ticks(us):
     """Test control: set the clock so that ticks_us() returns `us` (e.g. TICKS_PERIOD - 1000)."""
-    _clock[0] = us
+    _wraps[0] = us >> 30
+    _ticks[0] = us & _MASK
 
 
 def now_us():
     """Test control: the unwrapped fake time in µs."""
-    return _clock[0]
+    return (_wraps[0] << 30) + _ticks[0]
 
 
 def _advance(us):
     if _hook[0] is not None:
         _hook[0](us)
     else:
-        _clock[0] += us
+        set_ticks(now_us() + us)
 
 
 def ticks_us():
-    return _clock[0] & _MASK
+    return _ticks[0]
 
 
 def ticks_ms():
-    return (_clock[0] // 1000) & _MASK
+    return (now_us() // 1000) & _MASK
 
 
 def ticks_cpu():
-    return _clock[0] & _MASK
+    return _ticks[0]
 
 
+# ticks_add/ticks_diff stay within MicroPython's 31-bit small ints (2**30 itself is not one), so
+# they allocate nothing in a hard IRQ, like the real C functions.
 def ticks_add(t, delta):
-    return (t + delta) & _MASK
+    d = delta & _MASK
+    if t > _MASK - d:
+        return t - (_MASK - d) - 1
+    return t + d
 
 
 def ticks_diff(a, b):
-    return ((a - b + _HALF) & _MASK) - _HALF
+    d = a - b
+    if d >= _HALF:
+        d -= _MASK
+        d -= 1
+    elif d < -_HALF:
+        d += _MASK
+        d += 1
+    return d
 
 
 def sleep_us(us):
@@ -70,4 +86,4 @@ def sleep(s):
 
 
 def time():
-    return 1_700_000_000 + _clock[0] // 1000000
+    return 1_700_000_000 + now_us() // 1000000

@@ -1,0 +1,318 @@
+# Sampler: timer-driven sampling of the board's sensors into preallocated rings, and frames out.
+#
+#   FastGroup   ADC/GPIO drivers, one machine.Timer at the board's sample rate. The callback reads
+#               every driver into the ring and allocates nothing, so it may run as a hard IRQ
+#               (rp2 from v1.26). ESP32 refuses hard timers from v1.27: the group falls back to a
+#               soft timer (callbacks scheduled, so GC pauses add jitter; keep the heap quiet).
+#   SlowGroup   one I²C / 1-Wire driver at its own lower rate: start() a conversion, read it when
+#               ready; serviced from a soft timer (never in a hard IRQ).
+#   EventGroup  an edge-recording driver (photogate): its pin IRQ fills the driver's ring; the
+#               group drains it into event frames.
+#
+# Timing: each group keeps a nominal schedule (due tick += period, wrap-safe ticks_add) instead
+# of stamping each sample, so timestamps do not drift or jitter; a callback that comes a period
+# or more late means instants were lost: they are counted as dropped, the schedule skips them and
+# the next frame starts at the right tick. Overflow (ring full) is counted the same way and
+# reported in the next frame's `dropped` field (values = instants x channels).
+from array import array
+
+try:
+    from . import ring as _ring
+    from . import ticks as _ticks
+except ImportError:
+    import ring as _ring
+    import ticks as _ticks
+
+try:
+    from machine import Timer
+except ImportError:  # CPython without the fakes (gateway import of constants only)
+    Timer = None
+
+ticks_us = _ticks.ticks_us
+ticks_diff = _ticks.ticks_diff
+ticks_add = _ticks.ticks_add
+
+_WIDER = {"h": 1, "H": 1, "i": 2, "I": 2}
+_FRAMES_PER_FLUSH = 4  # per group and flush() call, so one busy group cannot starve the others
+
+
+def period_for(rate_hz):
+    """Sample period in whole µs for rate_hz; ValueError if the rate does not give one."""
+    if not rate_hz or rate_hz <= 0:
+        raise ValueError("rate must be > 0 Hz / 采样率必须大于 0")
+    period = int(round(1000000 / rate_hz))
+    if period < 1 or abs(period * rate_hz - 1000000) > 1e-6 * 1000000:
+        raise ValueError("rate %s Hz is not a whole number of µs; use e.g. 1, 10, 50, 100, 200, 500, 1000 "
+                         "/ 采样周期须为整数微秒" % rate_hz)
+    return period
+
+
+def common_dtype(drivers):
+    """One array type code that holds every channel of these drivers."""
+    codes = []
+    for d in drivers:
+        for ch in d.channels:
+            if ch[4] not in codes:
+                codes.append(ch[4])
+    if len(codes) == 1:
+        return codes[0]
+    if "I" in codes:
+        raise ValueError("u32 channels cannot share a sample block with other types")
+    return "i"
+
+
+class FastGroup:
+    """ADC/GPIO drivers sampled together by one hardware timer."""
+
+    def __init__(self, drivers, channel_ids, rate_hz, capacity=512, timer_id=-1, hard=True):
+        self.drivers = tuple(drivers)
+        self.nd = len(self.drivers)
+        self.nchs = tuple(len(d.channels) for d in self.drivers)
+        self.channels = bytes(channel_ids)
+        nch = sum(self.nchs)
+        if nch != len(self.channels):
+            raise ValueError("fast group: %d channel ids for %d channels" % (len(self.channels), nch))
+        self.rate_hz = rate_hz
+        self.ring = _ring.Ring(nch, capacity, common_dtype(self.drivers), period_for(rate_hz))
+        self.timer_id = timer_id
+        self.want_hard = hard
+        self.hard = hard
+        self.timer = None
+        self._due = 0
+        self._cb = self._tick  # bound method made once, not in every IRQ
+
+    def start(self, rate_hz=None):
+        if rate_hz is not None:
+            self.rate_hz = rate_hz
+        p = period_for(self.rate_hz)
+        self._due = ticks_add(ticks_us(), p)
+        self.ring.reset(p, self._due)
+        self.timer = Timer(self.timer_id)
+        self.hard = self.want_hard
+        try:
+            self.timer.init(mode=Timer.PERIODIC, freq=self.rate_hz, callback=self._cb, hard=self.hard)
+        except (ValueError, TypeError):  # ESP32 from v1.27: no hard timers
+            self.hard = False
+            self._due = ticks_add(ticks_us(), p)
+            self.ring.reset(p, self._due)
+            self.timer.init(mode=Timer.PERIODIC, freq=self.rate_hz, callback=self._cb, hard=False)
+
+    def stop(self):
+        if self.timer is not None:
+            self.timer.deinit()
+            self.timer = None
+        self.ring.close()
+
+    def _tick(self, _t):
+        # Timer callback (hard IRQ on rp2): no allocation, no blocking.
+        r = self.ring
+        p = r.period
+        late = ticks_diff(ticks_us(), self._due)
+        if late >= p:
+            k = late // p
+            r.miss(k)
+            self._due = ticks_add(self._due, k * p)
+        i = r.slot(self._due)
+        if i >= 0:
+            drivers = self.drivers
+            nchs = self.nchs
+            buf = r.buf
+            for k in range(self.nd):
+                drivers[k].read_raw_into(buf, i)
+                i += nchs[k]
+            r.commit()
+        self._due = ticks_add(self._due, p)
+
+    def pack(self, framer, t_tx):
+        return self.ring.pack(framer, self.channels, t_tx)
+
+
+class SlowGroup:
+    """One slow driver (I²C, 1-Wire) at its own rate, driven by service() from a soft timer."""
+
+    def __init__(self, driver, channel_ids, rate_hz, capacity=32):
+        self.driver = driver
+        self.channels = bytes(channel_ids)
+        if len(self.channels) != len(driver.channels):
+            raise ValueError("slow group: %d channel ids for %d channels" % (len(self.channels),
+                                                                              len(driver.channels)))
+        self.rate_hz = rate_hz
+        dtype = common_dtype((driver,))
+        self.ring = _ring.Ring(len(self.channels), capacity, dtype, period_for(rate_hz))
+        self._tmp = array(dtype, bytes(len(self.channels) * self.ring.size))
+        self._busy = False
+        self._due = 0
+        self._t = 0
+        self._ready = 0
+        self.running = False
+        self.errors = 0
+
+    def start(self, rate_hz=None):
+        if rate_hz is not None:
+            self.rate_hz = rate_hz
+        p = period_for(self.rate_hz)
+        self._due = ticks_us()
+        self.ring.reset(p, self._due)
+        self._busy = False
+        self.running = True
+
+    def stop(self):
+        self.running = False
+        if self._busy:
+            self._busy = False
+            self.ring.miss(1)
+        self.ring.close()
+
+    def service(self, now):
+        if not self.running:
+            return
+        if self._busy:
+            if ticks_diff(now, self._ready) < 0:
+                return
+            self._read()
+        if ticks_diff(now, self._due) < 0:
+            return
+        r = self.ring
+        p = r.period
+        late = ticks_diff(now, self._due)
+        if late >= p:
+            k = late // p
+            r.miss(k)
+            self._due = ticks_add(self._due, k * p)
+        self._t = self._due
+        self._due = ticks_add(self._due, p)
+        try:
+            wait_ms = self.driver.start()
+        except OSError:
+            self.errors += 1
+            r.miss(1)
+            return
+        self._busy = True
+        self._ready = ticks_add(now, (wait_ms or 0) * 1000)
+        if not wait_ms:
+            self._read()
+
+    def _read(self):
+        self._busy = False
+        r = self.ring
+        try:
+            self.driver.read_raw_into(self._tmp, 0)
+        except OSError:
+            self.errors += 1
+            r.miss(1)
+            return
+        i = r.slot(self._t)
+        if i >= 0:
+            buf = r.buf
+            tmp = self._tmp
+            for k in range(r.nch):
+                buf[i + k] = tmp[k]
+            r.commit()
+
+    def pack(self, framer, t_tx):
+        return self.ring.pack(framer, self.channels, t_tx)
+
+
+class EventGroup:
+    """Drains an edge-recording driver (photogate) into event frames."""
+
+    def __init__(self, driver, channel_ids, batch=64):
+        self.driver = driver
+        self.channels = bytes(channel_ids)
+        self.ids = self.channels
+        self.batch = batch
+        self.ticks = array("i", bytes(4 * batch))
+        self.idx = bytearray(batch)
+        self.levels = bytearray(batch)
+        self.dts = array("I", bytes(4 * batch))
+        self.chans = bytearray(batch)
+        self.running = False
+        self.total_dropped = 0
+
+    def start(self, rate_hz=None):
+        self.driver.take_events(self.ticks, self.idx, self.levels, self.batch)  # forget stale edges
+        self.driver.take_dropped()
+        self.running = True
+
+    def stop(self):
+        self.running = False
+
+    def pack(self, framer, t_tx):
+        n = self.driver.take_events(self.ticks, self.idx, self.levels, self.batch) if self.running else 0
+        dropped = self.driver.take_dropped()
+        if n == 0 and dropped == 0:
+            return None
+        self.total_dropped += dropped
+        t0 = self.ticks[0] if n else t_tx
+        for i in range(n):
+            self.dts[i] = ticks_diff(self.ticks[i], t0)
+            self.chans[i] = self.ids[self.idx[i]]
+        return framer.pack_events(t0, t_tx, dropped, self.channels, self.dts, self.chans, self.levels, n)
+
+
+class Sampler:
+    """All of a board's groups: start/stop, rate and channel selection, frames out."""
+
+    def __init__(self, fast=None, slow=(), events=(), slow_timer_id=-1, service_ms=10):
+        self.fast = fast
+        self.slow = tuple(slow)
+        self.events = tuple(events)
+        self.groups = ((fast,) if fast is not None else ()) + self.slow + self.events
+        self.slow_timer_id = slow_timer_id
+        self.service_ms = service_ms
+        self._slow_timer = None
+        self._service_cb = self._service
+        self.running = False
+
+    def start(self, rate_hz=None):
+        """Start every group; rate_hz (optional) sets the fast group's rate."""
+        if self.running:
+            self.stop()
+        if self.fast is not None:
+            self.fast.start(rate_hz)
+        for g in self.slow:
+            g.start()
+        for g in self.events:
+            g.start()
+        if self.slow:
+            self._slow_timer = Timer(self.slow_timer_id)
+            self._slow_timer.init(mode=Timer.PERIODIC, period=self.service_ms, callback=self._service_cb)
+            self._service(None)
+        self.running = True
+
+    def stop(self):
+        if self._slow_timer is not None:
+            self._slow_timer.deinit()
+            self._slow_timer = None
+        for g in self.groups:
+            g.stop()
+        self.running = False
+
+    def _service(self, _t):
+        now = ticks_us()
+        for g in self.slow:
+            g.service(now)
+
+    def flush(self, framer, send):
+        """Pack what the groups hold into frames and hand each to send(frame) before the next is
+        packed (frames share framer's buffer). Returns the number of frames sent."""
+        sent = 0
+        for g in self.groups:
+            for _ in range(_FRAMES_PER_FLUSH):
+                f = g.pack(framer, ticks_us())
+                if f is None:
+                    break
+                send(f)
+                sent += 1
+        return sent
+
+    def backlog(self):
+        """Instants waiting in the rings."""
+        return sum(g.ring.count for g in self.groups if hasattr(g, "ring"))
+
+    def dropped(self):
+        """Instants (and events) dropped since start-up."""
+        n = 0
+        for g in self.groups:
+            n += g.ring.total_dropped if hasattr(g, "ring") else g.total_dropped
+        return n
