@@ -26,9 +26,11 @@ class Photogate:
             raise ValueError("photogate: capacity must be 2..65535")
         self.pins = pins
         self.capacity = capacity
-        self._t = array("I", [0] * capacity)
-        self._ix = bytearray(capacity)
-        self._lv = bytearray(capacity)
+        n = capacity + 1  # one slot stays free so that head == tail means empty
+        self._n = n
+        self._t = array("I", [0] * n)
+        self._ix = bytearray(n)
+        self._lv = bytearray(n)
         self._head = 0  # written only by the IRQ
         self._tail = 0  # written only by take_events
         self._dropped = 0
@@ -42,7 +44,7 @@ class Photogate:
             t = time.ticks_us()
             n = self._head
             nxt = n + 1
-            if nxt == self.capacity:
+            if nxt == self._n:
                 nxt = 0
             if nxt == self._tail:
                 self._dropped += 1
@@ -57,7 +59,7 @@ class Photogate:
     def pending(self):
         """Number of edges waiting in the ring."""
         n = self._head - self._tail
-        return n + self.capacity if n < 0 else n
+        return n + self._n if n < 0 else n
 
     def take_events(self, ticks, idx, levels, n_max):
         """Move up to n_max oldest edges into the caller's arrays; returns how many.
@@ -74,7 +76,7 @@ class Photogate:
             levels[k] = self._lv[j]
             k += 1
             j += 1
-            if j == self.capacity:
+            if j == self._n:
                 j = 0
         self._tail = j
         return k
