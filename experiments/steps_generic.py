@@ -87,15 +87,15 @@ def _linear_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 
 def _exp_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
-    target = p["y_inf"]
+    target = p["final"]
     f = fit.exp_fit(y.t, y.y, resolution=float(p["resolution"]),
                     y_inf=None if target in ("", "fit") else float(target))
     fit.require_r2(f.r2, float(p["min_r2"]), "exponential fit")
     return {
         "tau": Quantity(f.tau, f.u_tau, "s"),
         "rate": Quantity(1.0 / f.tau, f.u_tau / f.tau**2, "1/s"),
-        "y_inf": Quantity(f.y_inf, f.u_y_inf, y.unit),
-        "y0": Quantity(f.y0, f.u_y0, y.unit),
+        "final": Quantity(f.y_inf, f.u_y_inf, y.unit),
+        "initial": Quantity(f.y0, f.u_y0, y.unit),
         "r2": Quantity(f.r2, 0.0, "1"),
     }
 
@@ -104,7 +104,7 @@ def _mean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     m, u = stats.mean_se(y.y, resolution=float(p["resolution"]))
     sd = float(np.std(y.y, ddof=1))
-    return {"mean": Quantity(m, u, y.unit), "sd": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
+    return {"mean": Quantity(m, u, y.unit), "std": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
             "n": Quantity(float(y.y.size), 0.0, "count")}
 
 
@@ -128,7 +128,7 @@ def _rms(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 def _integral(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     v, u = stats.trapezoid(y.t, y.y, resolution=float(p["resolution"]))
-    return {"integral": Quantity(v, u, mul_unit(y.unit, "s"))}
+    return {"total": Quantity(v, u, mul_unit(y.unit, "s"))}
 
 
 def _clean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -141,11 +141,20 @@ def _clean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
             "dropped": Quantity(float(rep.dropped), 0.0, "count"), "merged": Quantity(float(rep.merged), 0.0, "count")}
 
 
-def _trim_start(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+def _trim_flat(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     s = windowed(i, "y", {})
-    t0 = cleanmod.action_start(s.t, s.y, k_sigma=float(p["k_sigma"]), min_change=float(p["min_change"]))
-    keep = s.t >= t0
-    return {"out": Series(s.t[keep], s.y[keep], s.unit, s.quantity), "t0": Quantity(t0, 0.0, "s")}
+    if s.t.size < 10:
+        return {"y": s}
+    change = float(p["threshold"]) * float(np.ptp(s.y))
+    t0 = cleanmod.action_start(s.t, s.y, min_change=change)
+    t1 = math.inf
+    if p["ends"] == "both":
+        t1 = -cleanmod.action_start(-s.t[::-1], s.y[::-1], min_change=change)
+    elif p["ends"] != "start":
+        raise AnalysisIssue("bad_param", f"trim_flat: ends must be 'start' or 'both', got {p['ends']!r}",
+                            f"trim_flat：ends 应为 'start' 或 'both'，得到 {p['ends']!r}")
+    keep = (s.t >= t0) & (s.t <= t1)
+    return {"y": Series(s.t[keep], s.y[keep], s.unit, s.quantity)}
 
 
 def _check_saturation(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -169,27 +178,52 @@ def _require_samples(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     return {"out": s, "duration": Quantity(span, 0.0, "s")}
 
 
-def _ratio(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
-    a, b = quantity_in(i, "a"), quantity_in(i, "b")
-    if b.value == 0:
+def _as_pair(a: Any, b: Any) -> tuple[Any, Any, np.ndarray | None]:
+    """Values of a and b ready for an elementwise operation, and the common time base (None if both are
+    single values). A Series b is interpolated onto a Series a's times when they differ."""
+    if isinstance(a, Series) and isinstance(b, Series):
+        if a.t.shape == b.t.shape and np.array_equal(a.t, b.t):
+            return a.y, b.y, a.t
+        xb, ya = paired(b, a)
+        inside = (a.t >= b.t[0]) & (a.t <= b.t[-1])
+        return ya, xb, a.t[inside]
+    if isinstance(a, Series):
+        return a.y, b.value, a.t
+    if isinstance(b, Series):
+        return a.value, b.y, b.t
+    return a.value, b.value, None
+
+
+def _binary(i: Inputs, op: str) -> dict[str, Any]:
+    a, b = i["a"], i["b"]
+    if op == "subtract" and a.unit != b.unit:
+        b = b.to(a.unit)
+    va, vb, t = _as_pair(a, b)
+    unit = {"divide": div_unit, "multiply": mul_unit}.get(op, lambda x, _y: x)(a.unit, b.unit)
+    if t is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = {"divide": np.divide, "multiply": np.multiply, "subtract": np.subtract}[op](va, vb)
+        ok = np.isfinite(y)
+        if not ok.any():
+            raise AnalysisIssue("bad_value", f"{op}: no finite result (division by zero?)", f"{op}：没有有效结果（除以零？）")
+        name = a.quantity if isinstance(a, Series) else b.quantity
+        return {"y": Series(t[ok], np.broadcast_to(y, t.shape)[ok], unit, name)}
+    ua, ub = a.uncertainty, b.uncertainty
+    if op == "subtract":
+        return {"y": Quantity(va - vb, math.hypot(ua, ub), unit)}
+    if op == "multiply":
+        return {"y": Quantity(va * vb, math.hypot(ua * vb, ub * va), unit)}
+    if vb == 0:
         raise AnalysisIssue("bad_value", "division by zero", "除数为零")
-    v = a.value / b.value
-    u = abs(v) * math.hypot(a.relative if a.value else 0.0, b.relative)
-    if a.value == 0:
-        u = a.uncertainty / abs(b.value)
-    return {"ratio": Quantity(v, u, div_unit(a.unit, b.unit))}
+    return {"y": Quantity(va / vb, math.hypot(ua / vb, ub * va / vb**2), unit)}
 
 
-def _product(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
-    a, b = quantity_in(i, "a"), quantity_in(i, "b")
-    v = a.value * b.value
-    u = math.hypot(a.uncertainty * b.value, b.uncertainty * a.value)
-    return {"product": Quantity(v, u, mul_unit(a.unit, b.unit))}
-
-
-def _difference(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
-    a, b = quantity_in(i, "a"), quantity_in(i, "b").to(quantity_in(i, "a").unit)
-    return {"difference": Quantity(a.value - b.value, math.hypot(a.uncertainty, b.uncertainty), a.unit)}
+def _scale(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    a, k = i["a"], float(p["factor"])
+    unit = str(p["unit"]) or a.unit
+    if isinstance(a, Series):
+        return {"y": Series(a.t, a.y * k, unit, a.quantity)}
+    return {"y": Quantity(a.value * k, abs(k) * a.uncertainty, unit)}
 
 
 def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], params: tuple[Param, ...], fn: Any,
@@ -201,29 +235,34 @@ STEPS: tuple[Step, ...] = (
     _step("linear_fit", {"y": None, "x": None}, ("slope", "intercept", "r2"), (*WINDOW, RESOLUTION, MIN_R2),
           _linear_fit, "Straight-line fit of y against x (or against time if x is not given); slope ± u, intercept ± u.",
           "y 对 x（未给 x 时对时间）作直线拟合；给出斜率、截距及其不确定度。", optional=("x",)),
-    _step("exp_fit", {"y": None}, ("tau", "rate", "y_inf", "y0", "r2"),
+    _step("linear_fit_xy", {"x": None, "y": None}, ("slope", "intercept", "r2"), (*WINDOW, RESOLUTION, MIN_R2),
+          _linear_fit, "Straight-line fit of y against x (paired by time), e.g. U–I → resistance.",
+          "y 对 x（按时间配对）作直线拟合，如 U–I 求电阻。"),
+    _step("exp_fit", {"y": None}, ("tau", "rate", "final", "initial", "r2"),
           (*WINDOW, RESOLUTION, Param("min_r2", "1", 0.95, "minimum r²", "最小 r²"),
-           Param("y_inf", None, "fit", "final value: 'fit' or a number in y's unit (e.g. 0 for a discharge)",
+           Param("final", None, "fit", "final value: 'fit' or a number in y's unit (e.g. 0 for a discharge)",
                  "终值：'fit' 表示拟合，或给定数值（如放电为 0）")),
           _exp_fit, "Exponential approach/decay y = y∞ + (y0 − y∞)·e^(−t/τ); τ ± u.",
           "指数趋近/衰减拟合 y = y∞ + (y0 − y∞)·e^(−t/τ)；给出 τ 及不确定度。"),
-    _step("mean", {"y": None}, ("mean", "sd", "n"), (*WINDOW, RESOLUTION), _mean,
+    _step("mean", {"y": None}, ("mean", "std", "n"), (*WINDOW, RESOLUTION), _mean,
           "Mean ± standard error (corrected for correlated samples), standard deviation, count.",
           "平均值 ± 标准误差（考虑相邻数据相关）、标准差、数据个数。"),
     _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"), (*WINDOW, RESOLUTION), _extreme,
           "Largest and smallest value, their times, and the range.", "最大值、最小值、出现时刻及变化范围。"),
     _step("rms", {"y": None}, ("rms",), (*WINDOW, RESOLUTION), _rms, "Root mean square.", "均方根值。"),
-    _step("integral", {"y": None}, ("integral",), (*WINDOW, RESOLUTION), _integral,
+    _step("integral", {"y": None}, ("total",), (*WINDOW, RESOLUTION), _integral,
           "Trapezoid integral over time (e.g. charge Q = ∫I dt).", "对时间的梯形积分（如电荷量 Q = ∫I dt）。"),
     _step("clean", {"y": None}, ("out", "dropped", "merged"),
           (Param("gap_factor", "1", 5.0, "a gap is a spacing > this × the median spacing", "间隔超过中位间隔的此倍数即视为中断"),
            Param("max_gap_s", "s", "", "longest gap allowed (s); empty = any", "允许的最长中断（秒）；空 = 不限")),
           _clean, "Drop empty cells, sort by time, merge repeated time stamps, check gaps.",
           "删除空值、按时间排序、合并重复时间戳、检查中断。"),
-    _step("trim_start", {"y": None}, ("out", "t0"),
-          (Param("k_sigma", "1", 6.0, "departure from the start value, in noise σ", "偏离初值的幅度（噪声 σ 的倍数）"),
-           Param("min_change", None, 0.0, "smallest change that counts as the start (input unit)", "视为开始的最小变化量（输入单位）")),
-          _trim_start, "Drop the flat stretch before the action started.", "去掉实验开始前的平直段。"),
+    _step("trim_flat", {"y": None}, ("y",),
+          (Param("ends", None, "start", "'start' or 'both': which flat ends to drop", "'start' 或 'both'：去掉哪一端的平直段"),
+           Param("threshold", "1", 0.02, "smallest change that counts, as a fraction of the range",
+                 "视为变化的最小幅度（占总变化范围的比例）")),
+          _trim_flat, "Drop the flat stretch before the student pressed go (and after the end).",
+          "去掉学生开始实验前（及结束后）的平直段。"),
     _step("check_saturation", {"y": None}, ("out",),
           (Param("full_scale_min", None, "", "sensor's lower limit (input unit); empty = unknown", "传感器下限（空 = 未知）"),
            Param("full_scale_max", None, "", "sensor's upper limit (input unit); empty = unknown", "传感器上限（空 = 未知）"),
@@ -233,10 +272,15 @@ STEPS: tuple[Step, ...] = (
           (*WINDOW, Param("min_samples", "count", 10, "fewest samples", "最少数据点"),
            Param("min_duration_s", "s", 0.0, "shortest record (s)", "最短记录时长（秒）")),
           _require_samples, "Fail if the record is too short.", "记录过短则判为无效。"),
-    _step("ratio", {"a": None, "b": None}, ("ratio",), (), _ratio,
-          "a / b with propagated uncertainty (e.g. density = m / V).", "a / b 并传递不确定度（如密度 = m / V）。"),
-    _step("product", {"a": None, "b": None}, ("product",), (), _product,
-          "a × b with propagated uncertainty (e.g. power = U × I).", "a × b 并传递不确定度（如功率 = U × I）。"),
-    _step("difference", {"a": None, "b": None}, ("difference",), (), _difference,
-          "a − b with propagated uncertainty (e.g. temperature rise).", "a − b 并传递不确定度（如温升）。"),
+    _step("divide", {"a": None, "b": None}, ("y",), (), lambda i, p: _binary(i, "divide"),
+          "a / b (series elementwise, single values with propagated uncertainty), e.g. density = m / V.",
+          "a / b（序列逐点计算，单值传递不确定度），如密度 = m / V。"),
+    _step("multiply", {"a": None, "b": None}, ("y",), (), lambda i, p: _binary(i, "multiply"),
+          "a × b, e.g. power = U × I.", "a × b，如功率 = U × I。"),
+    _step("subtract", {"a": None, "b": None}, ("y",), (), lambda i, p: _binary(i, "subtract"),
+          "a − b (same dimension), e.g. buoyant force = G − F.", "a − b（同量纲），如浮力 = G − F。"),
+    _step("scale", {"a": None}, ("y",),
+          (Param("factor", "1", None, "multiplying factor", "乘数"),
+           Param("unit", None, "", "unit of the result (empty = unchanged)", "结果的单位（空 = 不变）")),
+          _scale, "a × a constant factor, with a new unit if given.", "乘以常数，可指定新单位。"),
 )

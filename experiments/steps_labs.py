@@ -1,7 +1,160 @@
-"""Lab-level analysis steps / 实验专用分析步骤, built from :mod:`classlab.experiments.analysis`."""
+"""Lab-level analysis steps / 实验专用分析步骤, built from :mod:`classlab.experiments.analysis`.
+
+Gate inputs are Series in unit ``level`` (1 = beam blocked by default, ``blocked_level`` to change).
+"""
 
 from __future__ import annotations
 
-from classlab.experiments.steptypes import Step
+import math
+from typing import Any
 
-STEPS: tuple[Step, ...] = ()
+import numpy as np
+
+from classlab.experiments.analysis import fit, gates
+from classlab.experiments.analysis import period as periodmod
+from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit, mul_unit
+from classlab.experiments.steps_generic import MIN_R2, RESOLUTION, WINDOW, Inputs, paired, windowed
+from classlab.experiments.steptypes import Param, Series, Step
+
+BLOCKED = Param("blocked_level", "count", 1, "gate level meaning 'beam blocked'", "表示挡光的光电门电平")
+TICK = Param("resolution", "s", 1e-4, "gate timer resolution (s)", "光电门计时分辨率（秒）")
+
+
+def _positive(name: str, value: float, unit: str) -> float:
+    if not value > 0:
+        raise AnalysisIssue("bad_param", f"{name} must be a positive number of {unit}, got {value}",
+                            f"{name} 应为正数（单位 {unit}），得到 {value}")
+    return value
+
+
+def _pendulum_g(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    length = _positive("length_m", float(p["length_m"]), "m")
+    k = int(p["per_period"])
+    if y.unit == "level":
+        et, el = gates.edges(y.t, y.y)
+        per = periodmod.period_from_edges(et[el == int(p["blocked_level"])], edges_per_period=k,
+                                          resolution=float(p["resolution"]))
+    else:
+        per = periodmod.period_from_signal(y.t, y.y, crossings_per_period=k)
+    big_t, u_t = per.period, per.u_period
+    g = 4 * math.pi**2 * length / big_t**2
+    u_g = g * math.hypot(float(p["u_length_m"]) / length, 2 * u_t / big_t)
+    return {"g": Quantity(g, u_g, "m/s^2"), "period": Quantity(big_t, u_t, "s")}
+
+
+def _picket_fence(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    gate = windowed(i, "gate", p)
+    pf = gates.picket_fence(gate.t, gate.y, _positive("spacing_m", float(p["spacing_m"]), "m"),
+                            blocked=int(p["blocked_level"]), resolution=float(p["resolution"]))
+    fit.require_r2(pf.r2, float(p["min_r2"]), "picket fence")
+    return {"g": Quantity(pf.g, pf.u_g, "m/s^2"), "r2": Quantity(pf.r2, 0.0, "1"),
+            "speeds": Series(pf.t_mid, pf.v, "m/s", "speed")}
+
+
+def _gate_speed(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    gate = windowed(i, "gate", p)
+    tm, v, u = gates.flag_speeds(gate.t, gate.y, _positive("flag_m", float(p["flag_m"]), "m"),
+                                 blocked=int(p["blocked_level"]), resolution=float(p["resolution"]),
+                                 u_flag_m=float(p["u_flag_m"]))
+    return {"speed": Quantity(float(v[0]), float(u[0]), "m/s"), "speeds": Series(tm, v, "m/s", "speed"),
+            "passages": Quantity(float(v.size), 0.0, "count")}
+
+
+def _two_gates(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Speeds at the first passage of gate A and of gate B (or the first two passages of A)."""
+    flag = _positive("flag_m", float(p["flag_m"]), "m")
+    kw = {"blocked": int(p["blocked_level"]), "resolution": float(p["resolution"]), "u_flag_m": float(p["u_flag_m"])}
+    a = windowed(i, "gate_a", p)
+    ta, va, ua = gates.flag_speeds(a.t, a.y, flag, **kw)
+    if "gate_b" in i:
+        b = windowed(i, "gate_b", p)
+        tb, vb, ub = gates.flag_speeds(b.t, b.y, flag, **kw)
+        t1, v1, u1, t2, v2, u2 = ta[0], va[0], ua[0], tb[0], vb[0], ub[0]
+    else:
+        if va.size < 2:
+            raise AnalysisIssue("too_short", "one gate saw only one passage; two are needed",
+                                "光电门只记录到一次挡光，需要两次")
+        t1, v1, u1, t2, v2, u2 = ta[0], va[0], ua[0], ta[1], va[1], ua[1]
+    dt = float(t2 - t1)
+    if dt <= 0:
+        raise AnalysisIssue("bad_time", "the second gate was passed before the first", "第二个光电门先于第一个被挡光")
+    acc = (v2 - v1) / dt
+    u_acc = math.hypot(u1, u2) / dt
+    return {"v1": Quantity(float(v1), float(u1), "m/s"), "v2": Quantity(float(v2), float(u2), "m/s"),
+            "acceleration": Quantity(float(acc), float(u_acc), "m/s^2"), "interval": Quantity(dt, 0.0, "s")}
+
+
+def _quadratic(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    f = fit.poly_fit(y.t, y.y, 2, resolution=float(p["resolution"]), min_points=6, what="quadratic fit")
+    fit.require_r2(f.r2, float(p["min_r2"]), "quadratic fit")
+    u = f.u_coef
+    return {"acceleration": Quantity(2 * float(f.coef[2]), 2 * float(u[2]), div_unit(y.unit, "s2")),
+            "velocity": Quantity(float(f.coef[1]), float(u[1]), div_unit(y.unit, "s")),
+            "r2": Quantity(f.r2, 0.0, "1")}
+
+
+def _emf_internal(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    v, cur = windowed(i, "v", p), windowed(i, "i", p)
+    x, y = paired(cur, v)
+    if x.size >= 3 and float(np.ptp(x)) < float(p["min_current_span"]):
+        raise AnalysisIssue("too_short", f"the current only varied by {np.ptp(x):.3g} A — change the load over a wider range",
+                            f"电流只变化了 {np.ptp(x):.3g} A——请在更大范围内改变负载")
+    f = fit.linear_fit(x, y, resolution=float(p["resolution"]), what="U–I fit")
+    fit.require_r2(f.r2, float(p["min_r2"]), "U–I fit")
+    return {"emf": Quantity(f.intercept, f.u_intercept, "V"), "r": Quantity(-f.slope, f.u_slope, "ohm"),
+            "r2": Quantity(f.r2, 0.0, "1")}
+
+
+def _inverse_square(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    x, y = windowed(i, "x", p), windowed(i, "y", p)
+    d, e = paired(x, y)
+    f = fit.inverse_square_fit(d, e, fit_offset=bool(int(p["fit_offset"])), fit_background=True,
+                               resolution=float(p["resolution"]))
+    fit.require_r2(f.r2, float(p["min_r2"]), "inverse-square fit")
+    return {"k": Quantity(f.k, f.u_k, mul_unit(y.unit, "m2")), "offset": Quantity(f.background, f.u_background, y.unit),
+            "d0": Quantity(f.d0, f.u_d0, "m"), "r2": Quantity(f.r2, 0.0, "1")}
+
+
+def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], params: tuple[Param, ...], fn: Any,
+          en: str, zh: str, optional: tuple[str, ...] = ()) -> Step:
+    return Step(name, inputs, outputs, params, fn, en, zh, optional)
+
+
+STEPS: tuple[Step, ...] = (
+    _step("pendulum_g", {"y": None}, ("g", "period"),
+          (*WINDOW, Param("length_m", "m", None, "pendulum length, pivot to centre of the bob (m)", "摆长：悬点到摆球球心（米）"),
+           Param("u_length_m", "m", 0.002, "uncertainty of the length (m)", "摆长的不确定度（米）"),
+           Param("per_period", "count", 2, "gate blocks (or light dips) per period: 2 when the bob swings through",
+                 "每个周期挡光（或光强下降）次数：摆球来回穿过为 2"), BLOCKED, TICK),
+          _pendulum_g, "g = 4π²L/T² from the period of a light or photogate signal.", "由光照或光电门信号的周期求 g = 4π²L/T²。"),
+    _step("picket_fence_g", {"gate": "level"}, ("g", "r2", "speeds"),
+          (*WINDOW, Param("spacing_m", "m", 0.01, "distance between the leading edges of the bands (m)", "相邻挡光条前沿间距（米）"),
+           BLOCKED, TICK, Param("min_r2", "1", 0.99, "minimum r² of v(t)", "v(t) 拟合最小 r²")),
+          _picket_fence, "g from a picket fence dropped through a photogate: v(t) from band times, slope = g.",
+          "栅栏片穿过光电门：由各挡光条时刻得 v(t)，斜率即 g。"),
+    _step("gate_speed", {"gate": "level"}, ("speed", "speeds", "passages"),
+          (*WINDOW, Param("flag_m", "m", 0.01, "width of the flag on the cart (m)", "挡光片宽度（米）"),
+           Param("u_flag_m", "m", 0.0001, "uncertainty of the flag width (m)", "挡光片宽度不确定度（米）"), BLOCKED, TICK),
+          _gate_speed, "Speed = flag width / blocked time, at the first passage (and every passage as a series).",
+          "速度 = 挡光片宽度 / 挡光时间（第一次通过；全部通过为序列）。"),
+    _step("two_gate_acceleration", {"gate_a": "level", "gate_b": "level"}, ("v1", "v2", "acceleration", "interval"),
+          (*WINDOW, Param("flag_m", "m", 0.01, "width of the flag (m)", "挡光片宽度（米）"),
+           Param("u_flag_m", "m", 0.0001, "uncertainty of the flag width (m)", "挡光片宽度不确定度（米）"), BLOCKED, TICK),
+          _two_gates, "Speeds at two gates (or two passages of one) and a = (v2 − v1)/Δt.",
+          "两个光电门（或同一光电门两次）处的速度及 a = (v2 − v1)/Δt。", optional=("gate_b",)),
+    _step("quadratic_fit", {"y": None}, ("acceleration", "velocity", "r2"),
+          (*WINDOW, RESOLUTION, Param("min_r2", "1", 0.98, "minimum r²", "最小 r²")),
+          _quadratic, "Position s(t) = s0 + v0·t + ½a·t²: acceleration and starting velocity.",
+          "位置 s(t) = s0 + v0·t + ½a·t²：加速度与初速度。"),
+    _step("emf_internal", {"v": "V", "i": "A"}, ("emf", "r", "r2"),
+          (*WINDOW, RESOLUTION, MIN_R2,
+           Param("min_current_span", "A", 0.0, "smallest spread of currents accepted (A)", "可接受的最小电流变化范围（安）")),
+          _emf_internal, "Terminal voltage against current U = E − I·r: EMF E and internal resistance r.",
+          "路端电压与电流 U = E − I·r：电动势 E 与内阻 r。"),
+    _step("inverse_square_fit", {"x": "m", "y": None}, ("k", "offset", "d0", "r2"),
+          (*WINDOW, RESOLUTION, MIN_R2,
+           Param("fit_offset", "1", 1, "1 = also fit the source position offset d0", "1 = 同时拟合光源位置偏移 d0")),
+          _inverse_square, "E = k/(d − d0)² + background (light against distance).", "E = k/(d − d0)² + 背景（光照随距离变化）。"),
+)

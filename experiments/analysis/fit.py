@@ -23,7 +23,10 @@ import numpy as np
 
 from classlab.experiments.quantity import AnalysisIssue
 
-__all__ = ["ExpFit", "InverseSquareFit", "LinearFit", "exp_fit", "inverse_square_fit", "linear_fit", "require_r2"]
+__all__ = [
+    "ExpFit", "InverseSquareFit", "LinearFit", "PolyFit", "exp_fit", "inverse_square_fit", "linear_fit", "poly_fit",
+    "require_r2",
+]
 
 
 def _too_short(n: int, need: int, what: str) -> AnalysisIssue:
@@ -127,6 +130,39 @@ def linear_fit(
         n,
         float(np.sqrt(np.sum(resid**2) / max(n - 2, 1))),
     )
+
+
+@dataclass(frozen=True)
+class PolyFit:
+    """y = Σ coef[k]·(x − x_ref)^k, coefficients lowest order first, with covariance."""
+
+    coef: np.ndarray
+    cov: np.ndarray
+    x_ref: float
+    r2: float
+    n: int
+
+    @property
+    def u_coef(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+
+def poly_fit(x: np.ndarray, y: np.ndarray, deg: int, *, x_ref: float | None = None, resolution: float = 0.0,
+             min_points: int | None = None, what: str = "polynomial fit") -> PolyFit:
+    """Least-squares polynomial of degree ``deg`` in (x − x_ref) (x_ref default: first x).
+
+    E.g. position of a cart s(t) = s0 + v0·t + ½a·t²: ``coef[2]·2`` is the acceleration.
+    """
+    x, y, w = _clean_xy(x, y, None)
+    need = max(min_points or 0, deg + 2)
+    if x.size < need:
+        raise _too_short(int(x.size), need, what)
+    ref = float(x[0]) if x_ref is None else float(x_ref)
+    jac = np.vander(x - ref, deg + 1, increasing=True)
+    coef, *_ = np.linalg.lstsq(jac, y, rcond=None)
+    resid = y - jac @ coef
+    cov = _covariance(jac, w, resid, resolution, False)
+    return PolyFit(coef, cov, ref, _r2(y, resid, w), int(x.size))
 
 
 def require_r2(r2: float, min_r2: float, what: str) -> None:

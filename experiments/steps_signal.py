@@ -1,0 +1,200 @@
+"""Signal-shape steps / 信号形状分析步骤: plateau, period, derivative, peak, settled value, threshold, rise.
+
+Built on :mod:`classlab.experiments.analysis`; see :mod:`classlab.experiments.steps` for the contract.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from classlab.experiments.analysis import derivative as deriv
+from classlab.experiments.analysis import period as periodmod
+from classlab.experiments.analysis import plateau as plateaumod
+from classlab.experiments.analysis import stats
+from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit
+from classlab.experiments.steps_generic import RESOLUTION, WINDOW, Inputs, windowed
+from classlab.experiments.steptypes import Param, Series, Step
+
+
+def _plateau(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    smooth = None if p["smooth_s"] in ("", 0, 0.0) else float(p["smooth_s"])
+    pl = plateaumod.find_plateau(y.t, y.y, max_rate=float(p["tolerance"]), min_duration_s=float(p["min_duration_s"]),
+                                 smooth_s=smooth, resolution=float(p["resolution"]))
+    if math.isnan(pl.rate_before):
+        raise AnalysisIssue("no_rise", "the record starts on the plateau: no heating/cooling before it was recorded",
+                            "记录一开始就处于平台：没有记录到之前的升温/降温过程")
+    return {
+        "level": Quantity(pl.level, pl.u_level, y.unit),
+        "start": Quantity(pl.start, 0.0, "s"),
+        "duration": Quantity(pl.duration, 0.0, "s"),
+        "rate_before": Quantity(pl.rate_before, pl.u_rate_before, div_unit(y.unit, "s")),
+    }
+
+
+def _period(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    k = int(p["per_period"])
+    if y.unit == "level":
+        from classlab.experiments.analysis.gates import edges
+
+        et, el = edges(y.t, y.y)
+        per = periodmod.period_from_edges(et[el == int(p["blocked_level"])], edges_per_period=k,
+                                          resolution=float(p["resolution"]))
+    else:
+        per = periodmod.period_from_signal(y.t, y.y, crossings_per_period=k)
+    return {
+        "period": Quantity(per.period, per.u_period, "s"),
+        "frequency": Quantity(1 / per.period, per.u_period / per.period**2, "Hz"),
+        "cycles": Quantity(float(per.cycles), 0.0, "count"),
+    }
+
+
+PERIOD_PARAMS = (
+    *WINDOW,
+    Param("per_period", "count", 1, "crossings (or gate blocks) per period: 2 for a pendulum swinging through a gate",
+          "每个周期的过零（或挡光）次数：单摆穿过光电门为 2"),
+    Param("blocked_level", "count", 1, "gate level meaning 'beam blocked'", "表示挡光的光电门电平"),
+    Param("resolution", "s", 0.0, "gate timer resolution (s)", "光电门计时分辨率（秒）"),
+)
+
+
+def _derivative(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    t, _, dy = deriv.smoothed_derivative(y.t, y.y, float(p["window_s"]), order=int(p["order"]))
+    return {"dydt": Series(t, dy, div_unit(y.unit, "s"), f"d{y.quantity}/dt" if y.quantity else "")}
+
+
+def _smoothed(y: Series, window_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(t, values, 1-sigma noise of one value): raw if window 0, else Savitzky–Golay smoothed."""
+    sigma = stats.noise_sd(y.y)
+    if window_s <= 0 or y.t.size < 12:
+        return y.t, y.y, sigma
+    t, ys, _ = deriv.smoothed_derivative(y.t, y.y, window_s)
+    dt = float(t[1] - t[0]) if t.size > 1 else 1.0
+    half = max(int(round(window_s / (2 * dt))), 2)
+    c = deriv.sg_coefficients(half, 2, 0, dt)
+    return t, ys, sigma * float(np.sqrt(np.sum(c**2)))
+
+
+def _extremum(i: Inputs, p: dict[str, Any], sign: float) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    if y.t.size < 3:
+        raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
+    t, v, u = _smoothed(y, float(p["window_s"]))
+    k = int(np.argmax(sign * v))
+    u = max(u, float(p["resolution"]) / math.sqrt(12))
+    return {"value": Quantity(float(v[k]), u, y.unit), "time": Quantity(float(t[k]), 0.0, "s")}
+
+
+EXTREMUM_PARAMS = (*WINDOW, RESOLUTION, Param("window_s", "s", 0.0, "smoothing window (s); 0 = raw samples",
+                                              "平滑窗口（秒）；0 = 不平滑"))
+
+
+def _settled(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    w = float(p["window_s"])
+    if y.t.size < 6 or y.t[-1] - y.t[0] < w:
+        raise AnalysisIssue("too_short", f"the record is shorter than the {w:g} s settling window",
+                            f"记录短于 {w:g} 秒的稳定判断窗口")
+    t, _, dy = deriv.smoothed_derivative(y.t, y.y, w)
+    # noise on the rate itself: white noise through the derivative weights; "moving" must exceed it
+    dt = float(t[1] - t[0]) if t.size > 1 else 1.0
+    c = deriv.sg_coefficients(max(int(round(w / (2 * dt))), 2), 2, 1, dt)
+    u_rate = stats.noise_sd(y.y) * float(np.sqrt(np.sum(c**2)))
+    moving = np.abs(dy) - 2 * u_rate >= float(p["max_rate"])
+    if moving[-1]:
+        raise AnalysisIssue("not_settled", "the reading was still changing at the end — record until it is steady",
+                            "结束时读数仍在变化——请记录到读数稳定为止")
+    idx = np.nonzero(moving)[0]
+    t_settle = float(t[idx[-1] + 1]) if idx.size else float(t[0])
+    tail = y.t >= max(t_settle, y.t[-1] - w)
+    m, u = stats.mean_se(y.y[tail], resolution=float(p["resolution"]))
+    return {"value": Quantity(m, u, y.unit), "time": Quantity(t_settle, 0.0, "s")}
+
+
+def _threshold_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    level, direction = float(p["level"]), str(p["direction"])
+    if direction not in ("rise", "fall"):
+        raise AnalysisIssue("bad_param", f"direction must be 'rise' or 'fall', got {direction!r}",
+                            f"direction 应为 'rise' 或 'fall'，得到 {direction!r}")
+    t, v, u = _smoothed(y, float(p["window_s"]))
+    above = v >= level if direction == "rise" else v <= level
+    hit = np.nonzero(above[1:] & ~above[:-1])[0]
+    if above.size and above[0]:
+        raise AnalysisIssue("already_past", f"the signal starts beyond {level:g} {y.unit}", f"信号一开始就已越过 {level:g} {y.unit}")
+    if hit.size == 0:
+        raise AnalysisIssue("not_reached", f"the signal never crosses {level:g} {y.unit}", f"信号从未越过 {level:g} {y.unit}")
+    j = int(hit[0])
+    frac = (level - v[j]) / (v[j + 1] - v[j]) if v[j + 1] != v[j] else 0.5
+    tc = float(t[j] + frac * (t[j + 1] - t[j]))
+    slope = (v[j + 1] - v[j]) / (t[j + 1] - t[j])
+    u_t = math.hypot(u / abs(slope) if slope else math.inf, float(t[j + 1] - t[j]) / math.sqrt(12))
+    return {"time": Quantity(tc, u_t, "s"), "value": Quantity(level, 0.0, y.unit)}
+
+
+def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    y = windowed(i, "y", p)
+    b = float(p["baseline_s"])
+    base = y.t <= y.t[0] + b if y.t.size else np.zeros(0, dtype=bool)
+    if np.count_nonzero(base) < 2 or y.t.size < 6:
+        raise AnalysisIssue("too_short", f"need at least 2 samples in the first {b:g} s and 6 in all",
+                            f"前 {b:g} 秒至少需要 2 个数据点，总共至少 6 个")
+    s0, u0 = stats.mean_se(y.y[base], resolution=float(p["resolution"]))
+    rest = Series(y.t[~base], y.y[~base], y.unit, y.quantity)
+    sign = -1.0 if p["direction"] == "fall" else 1.0
+    ext = _extremum({"y": rest}, {"t_start": -math.inf, "t_end": math.inf, "resolution": p["resolution"],
+                                  "window_s": p["window_s"]}, sign)["value"]
+    delta = ext.value - s0
+    if sign * delta <= 2 * math.hypot(u0, ext.uncertainty):
+        raise AnalysisIssue("no_change", f"no clear {'rise' if sign > 0 else 'fall'} above the starting value",
+                            f"相对初值没有明显的{'升高' if sign > 0 else '下降'}")
+    return {"delta": Quantity(delta, math.hypot(u0, ext.uncertainty), y.unit),
+            "start": Quantity(s0, u0, y.unit), "end": ext}
+
+
+def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], params: tuple[Param, ...], fn: Any,
+          en: str, zh: str) -> Step:
+    return Step(name, inputs, outputs, params, fn, en, zh)
+
+
+STEPS: tuple[Step, ...] = (
+    _step("plateau", {"y": None}, ("level", "start", "duration", "rate_before"),
+          (*WINDOW, RESOLUTION,
+           Param("tolerance", None, 0.02, "largest rate of change on the plateau (input unit per s)",
+                 "平台上允许的最大变化率（输入单位/秒）"),
+           Param("min_duration_s", "s", 30.0, "shortest plateau (s)", "最短平台时长（秒）"),
+           Param("smooth_s", "s", "", "smoothing window for the rate (s); empty = automatic", "求变化率的平滑窗口（秒）；空 = 自动")),
+          _plateau, "Longest stretch where the value stops changing (boiling, melting): level ± u, start, duration, "
+          "rate before.", "数值不再变化的最长一段（沸腾、熔化）：平台值及不确定度、开始时刻、持续时间、之前的变化率。"),
+    _step("period", {"y": None}, ("period", "frequency", "cycles"), PERIOD_PARAMS, _period,
+          "Period of an oscillation (mean crossings; autocorrelation fallback; gate edges for a gate level).",
+          "振动周期（平均值穿越；自相关后备；光电门电平用挡光边沿）。"),
+    _step("derivative", {"y": None}, ("dydt",),
+          (*WINDOW, Param("window_s", "s", 0.2, "smoothing window (s)", "平滑窗口（秒）"),
+           Param("order", "count", 2, "polynomial order", "多项式阶数")),
+          _derivative, "Savitzky–Golay smoothed rate of change dy/dt (a new series).", "Savitzky–Golay 平滑求变化率 dy/dt（新序列）。"),
+    _step("peak", {"y": None}, ("value", "time"), EXTREMUM_PARAMS, lambda i, p: _extremum(i, p, 1.0),
+          "Largest (optionally smoothed) value and its time; ± from the noise.", "最大值（可平滑）及其时刻；不确定度取自噪声。"),
+    _step("minimum", {"y": None}, ("value", "time"), EXTREMUM_PARAMS, lambda i, p: _extremum(i, p, -1.0),
+          "Smallest (optionally smoothed) value and its time.", "最小值（可平滑）及其时刻。"),
+    _step("settled_value", {"y": None}, ("value", "time"),
+          (*WINDOW, RESOLUTION,
+           Param("max_rate", None, 0.01, "steady means |dy/dt| below this (input unit per s)", "稳定指 |dy/dt| 小于此值（输入单位/秒）"),
+           Param("window_s", "s", 10.0, "window (s) for the rate and the final mean", "求变化率和终值平均的窗口（秒）")),
+          _settled, "Final steady reading (mean over the last window) and when it settled.", "最终稳定读数（最后窗口的平均）及稳定时刻。"),
+    _step("threshold_time", {"y": None}, ("time", "value"),
+          (*WINDOW, Param("level", None, None, "threshold in the input unit", "阈值（输入单位）"),
+           Param("direction", None, "rise", "'rise' or 'fall'", "'rise'（上升）或 'fall'（下降）"),
+           Param("window_s", "s", 0.0, "smoothing window (s)", "平滑窗口（秒）")),
+          _threshold_time, "Time at which the signal first crosses a level (interpolated).", "信号首次越过阈值的时刻（插值）。"),
+    _step("rise", {"y": None}, ("delta", "start", "end"),
+          (*WINDOW, RESOLUTION, Param("baseline_s", "s", 10.0, "starting stretch averaged as the start value (s)", "作为初值平均的起始时段（秒）"),
+           Param("direction", None, "rise", "'rise' (to the maximum) or 'fall' (to the minimum)", "'rise'（到最大值）或 'fall'（到最小值）"),
+           Param("window_s", "s", 0.0, "smoothing window for the extreme (s)", "求极值的平滑窗口（秒）")),
+          _rise, "Change from the starting value to the extreme (e.g. temperature rise ΔT).", "从初值到极值的变化量（如温升 ΔT）。"),
+)
