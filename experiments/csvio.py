@@ -95,11 +95,6 @@ def normalise_header(header: str) -> tuple[str, str | None]:
     m = re.fullmatch(r"(.+?)\s*[(\[（](.+?)[)\]）]\s*", h)
     if m:
         return _canon_quantity(m.group(1)), _canon_unit(m.group(2))
-    if "/" in h and not h.startswith("/"):
-        name, unit = h.split("/", 1)
-        cu = _canon_unit(unit)
-        if cu and name.strip():
-            return _canon_quantity(name), cu
     if "_" in h:
         # the unit is everything after the first "_" that parses as a unit (units may contain "/" and "^")
         parts = h.split("_")
@@ -108,6 +103,11 @@ def normalise_header(header: str) -> tuple[str, str | None]:
             cu = _canon_unit(unit)
             if cu:
                 return _canon_quantity("_".join(parts[:i])), cu
+    if "/" in h and not h.startswith("/"):
+        name, unit = h.split("/", 1)
+        cu = _canon_unit(unit)
+        if cu and name.strip():
+            return _canon_quantity(name), cu
     return _canon_quantity(h), None
 
 

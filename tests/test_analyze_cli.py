@@ -1,0 +1,108 @@
+"""`classlab analyze`, `experiments list|show`: text and JSON, --param, invalid-with-reason, exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from classlab.experiments.csvio import write_csv
+from classlab.gateway.cli import main
+
+DENSITY = {"trial": [1, 2, 3], "mass_g": [52.1, 52.3, 52.2], "water_volume_mL": [40.0, 40.0, 41.0],
+           "total_volume_mL": [60.0, 60.0, 61.0]}
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def density_csv(tmp_path):
+    path = tmp_path / "density.csv"
+    write_csv(path, DENSITY)
+    return path
+
+
+def test_analyze_manual_table_text_and_json(capsys, density_csv):
+    code, out, _ = run(capsys, "analyze", "PHY-J-02", str(density_csv))
+    assert code == 0 and "2.61 ±" in out and "g/cm3" in out and "valid / 有效" in out
+    code, out, _ = run(capsys, "analyze", "PHY-J-02", str(density_csv), "--json")
+    result = json.loads(out)
+    assert code == 0 and result["experiment"] == "PHY-J-02" and result["valid"] is True
+    rho = result["results"]["solid_density"]
+    assert rho["unit"] == "g/cm3" and rho["value"] == pytest.approx(52.2 / 20.0)
+    # u(ρ)/ρ from u(m) and u(V2 − V1); each mean's standard error is 0.058 g, 0.33 mL
+    assert 0.01 < rho["uncertainty"] < 0.2
+    assert "liquid_density" not in result["results"]  # optional part not filled in: absent, still valid
+    assert {s["name"]: s["status"] for s in result["steps"]}["liquid_density"] == "skipped"
+
+
+def test_a_csv_lacking_the_needed_column_is_invalid_with_a_reason(capsys, tmp_path):
+    path = tmp_path / "x.csv"
+    write_csv(path, {"trial": [1, 2], "colour_1": [1, 2]})
+    code, out, _ = run(capsys, "analyze", "PHY-J-02", str(path), "--json")
+    result = json.loads(out)
+    assert code == 0 and result["valid"] is False and result["results"] == {}
+    assert any(r["code"] == "missing_channel" and "mass_g" in r["en"] and r["zh"] for r in result["reasons"])
+
+
+def test_unknown_param_makes_the_result_invalid(capsys, density_csv):
+    code, out, _ = run(capsys, "analyze", "PHY-J-02", str(density_csv), "--param", "length_m=1", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["valid"] is False
+    assert result["reasons"][0]["code"] == "bad_param" and "length_m" in result["reasons"][0]["en"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["analyze", "PHY-J-99", "f.csv"], "unknown experiment"),
+        (["analyze", "PHY-J-02", "/nonexistent/f.csv"], "cannot read"),
+        (["analyze", "PHY-J-02", "DENSITY", "--param", "length_m"], "NAME=VALUE"),
+        (["experiments", "show", "XYZ"], "unknown experiment"),
+    ],
+)
+def test_malformed_command_lines_are_one_line_and_exit_2(capsys, density_csv, argv, message):
+    argv = [str(density_csv) if a == "DENSITY" else a for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_experiments_list_and_show(capsys):
+    code, out, _ = run(capsys, "experiments", "list", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 117 and sum(r["required"] for r in rows) == 68
+    assert all(r["template"] for r in rows if r["id"] == "PHY-J-02")
+    code, out, _ = run(capsys, "experiments", "list", "--required")
+    assert code == 0 and "PHY-J-02" in out and "BIO-J-01" not in out
+    code, out, _ = run(capsys, "experiments", "show", "PHY-J-02")
+    assert code == 0 and "测量固体和液体的密度" in out and "mass_g" in out
+    code, out, _ = run(capsys, "experiments", "show", "PHY-J-02", "--json")
+    shown = json.loads(out)
+    assert shown["template"]["kind"] == "manual" and shown["catalogue"]["required"] is True
+
+
+def test_installed_command_prints_no_traceback_on_bad_data(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes("\ufefftrial,mass_g\n1,abc\n2,\n".encode())
+    proc = subprocess.run([sys.executable, "-m", "classlab.gateway.cli", "analyze", "PHY-J-02", str(path), "--json"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["valid"] is False and result["reasons"]
+
+
+def test_other_logger_export_with_unit_conversion(capsys, tmp_path):
+    """Volumes in L and masses in kg are converted to the template's mL and g."""
+    path = tmp_path / "other.csv"
+    path.write_text("Trial;Mass (kg);Water_volume (L);Total_volume (L)\n1;0,0522;0,040;0,060\n"
+                    "2;0,0522;0,040;0,060\n", encoding="utf-8")
+    code, out, _ = run(capsys, "analyze", "PHY-J-02", str(path), "--json")
+    rho = json.loads(out)["results"]["solid_density"]
+    assert rho["value"] == pytest.approx(2.61) and np.isfinite(rho["uncertainty"])
