@@ -3,7 +3,8 @@
 # timer callback can use it without allocating.
 from array import array
 
-STEP_SHIFT = 7  # one entry per 2**7 = 128 units of 0.1 mV (12.8 mV, about 16 LSB of a 12-bit ADC)
+STEP_SHIFT = 6  # one entry per 2**6 = 64 units of 0.1 mV (6.4 mV, 8 LSB of a 12-bit ADC)
+_MASK = 63
 FAULT = -32768  # marks pin voltages the sensor cannot produce (open or short circuit)
 
 
@@ -33,4 +34,4 @@ class VoltTable:
         if v < 0 or k + 1 >= self.n or not (self.ok[k] and self.ok[k + 1]):
             return self.fault
         a = self.tab[k]
-        return a + (((self.tab[k + 1] - a) * (v & 127)) >> STEP_SHIFT)
+        return a + (((self.tab[k + 1] - a) * (v & _MASK)) >> STEP_SHIFT)
