@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from classlab.experiments.analysis import clean as cleanmod
 from classlab.experiments.analysis import fit, gates
 from classlab.experiments.analysis import period as periodmod
 from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit, mul_unit
@@ -95,6 +96,31 @@ def _quadratic(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
             "r2": Quantity(f.r2, 0.0, "1")}
 
 
+def _cart(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Ultrasonic cart run: drop lost echoes (≥ max range) and spikes, trim the flat start and the stop
+    at the bumper (plus ``margin_s`` each side), then fit x = x0 + v0·t + a·t²/2."""
+    x = windowed(i, "x", p)
+    keep = x.y < float(p["max_range_m"]) - 1e-9
+    t, y = x.t[keep], x.y[keep]
+    if t.size >= 7:
+        spikes = cleanmod.outliers(y, min_dev=3 * float(p["resolution"]))
+        t, y = t[~spikes], y[~spikes]
+    if t.size < 10:
+        raise AnalysisIssue("too_short", f"only {t.size} valid distance readings — is the ranger aimed at the cart?",
+                            f"只有 {t.size} 个有效距离读数——测距仪是否对准小车？")
+    change = 0.02 * float(np.ptp(y))
+    t0 = cleanmod.action_start(t, y, min_change=change)
+    t1 = -cleanmod.action_start(-t[::-1], y[::-1], min_change=change)
+    m = float(p["margin_s"])
+    moving = (t >= t0 + m) & (t <= t1 - m)
+    f = fit.poly_fit(t[moving], y[moving], 2, resolution=float(p["resolution"]), min_points=8, what="cart position fit")
+    fit.require_r2(f.r2, float(p["min_r2"]), "cart position fit")
+    u = f.u_coef
+    return {"acceleration": Quantity(2 * float(f.coef[2]), 2 * float(u[2]), "m/s^2"),
+            "velocity": Quantity(float(f.coef[1]), float(u[1]), "m/s"), "r2": Quantity(f.r2, 0.0, "1"),
+            "moving": Series(t[moving], y[moving], "m", x.quantity)}
+
+
 def _emf_internal(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     v, cur = windowed(i, "v", p), windowed(i, "i", p)
     x, y = paired(cur, v)
@@ -148,6 +174,13 @@ STEPS: tuple[Step, ...] = (
           (*WINDOW, RESOLUTION, Param("min_r2", "1", 0.98, "minimum r²", "最小 r²")),
           _quadratic, "Position s(t) = s0 + v0·t + ½a·t²: acceleration and starting velocity.",
           "位置 s(t) = s0 + v0·t + ½a·t²：加速度与初速度。"),
+    _step("cart_acceleration", {"x": "m"}, ("acceleration", "velocity", "r2", "moving"),
+          (*WINDOW, Param("resolution", "m", 0.001, "ranger resolution (m)", "测距分辨率（米）"),
+           Param("max_range_m", "m", 4.0, "reading of a lost echo (m)", "回波丢失时的读数（米）"),
+           Param("margin_s", "s", 0.05, "time dropped at each end of the motion (s)", "运动两端各舍去的时间（秒）"),
+           Param("min_r2", "1", 0.98, "minimum r²", "最小 r²")),
+          _cart, "Cart seen by an ultrasonic ranger: clean the echoes, keep the rolling part, a = 2c of a quadratic fit.",
+          "超声测距观察小车：剔除异常回波，保留运动段，二次拟合得加速度 a = 2c。"),
     _step("emf_internal", {"v": "V", "i": "A"}, ("emf", "r", "r2"),
           (*WINDOW, RESOLUTION, MIN_R2,
            Param("min_current_span", "A", 0.0, "smallest spread of currents accepted (A)", "可接受的最小电流变化范围（安）")),

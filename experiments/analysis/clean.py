@@ -14,7 +14,9 @@ import numpy as np
 from classlab.experiments.analysis.stats import noise_sd
 from classlab.experiments.quantity import AnalysisIssue
 
-__all__ = ["CleanReport", "action_start", "check_saturation", "clean", "find_gaps", "resample_uniform"]
+__all__ = [
+    "CleanReport", "action_start", "check_saturation", "clean", "find_gaps", "outliers", "resample_uniform",
+]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,20 @@ def clean(t: np.ndarray, y: np.ndarray, *, gap_factor: float = 5.0) -> tuple[np.
         merged = int(t.size - ut.size)
         t = ut
     return t, y, CleanReport(dropped, merged, reordered, tuple(find_gaps(t, gap_factor)))
+
+
+def outliers(y: np.ndarray, *, window: int = 7, k: float = 5.0, min_dev: float = 0.0) -> np.ndarray:
+    """Boolean mask of spikes: samples farther than ``max(k·σ, min_dev)`` from the running median of
+    ``window`` samples, σ the robust (MAD) spread of all residuals. Suits ultrasonic spurious echoes."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.size < window:
+        return np.zeros(y.size, dtype=bool)
+    half = window // 2
+    padded = np.pad(y, half, mode="reflect")  # an end spike is not copied into its own window
+    med = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+    resid = y - med
+    sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+    return np.abs(resid) > max(k * sigma, min_dev)
 
 
 def resample_uniform(t: np.ndarray, y: np.ndarray, dt: float | None = None) -> tuple[np.ndarray, np.ndarray]:
