@@ -54,7 +54,7 @@ class HCSR04:
         self.set_air_temperature(air_temp_c)
         self.channels = (("distance", "m", 0.0001, 0.0, "H"),)
         trig.value(0)
-        echo.irq(handler=self._edge, trigger=echo.IRQ_RISING | echo.IRQ_FALLING)
+        echo.irq(handler=self._edge, trigger=echo.IRQ_RISING | echo.IRQ_FALLING, hard=True)
 
     def set_air_temperature(self, t_c):
         """Air temperature in degC for the speed of sound (e.g. from a DS18B20 in the room)."""
