@@ -14,6 +14,7 @@ import sys
 # module that defines the subcommand(s); kept in the order `classlab --help` shows them
 COMMANDS: list[str] = [
     # one line per module that defines subcommands, e.g. "classlab.gateway.commands",
+    "classlab.gateway.commands",  # demo, gateway, simulate
     "classlab.experiments.commands",  # experiments list|show, analyze
     "classlab.hardware.commands",  # hardware check|diagram, calibrate
 ]
