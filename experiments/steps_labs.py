@@ -136,8 +136,9 @@ def _emf_internal(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 def _inverse_square(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     x, y = windowed(i, "x", p), windowed(i, "y", p)
     d, e = paired(x, y)
-    f = fit.inverse_square_fit(d, e, fit_offset=bool(int(p["fit_offset"])), fit_background=True,
-                               resolution=float(p["resolution"]))
+    res = float(p["resolution"])
+    f = fit.inverse_square_fit(d, e, fit_offset=bool(int(p["fit_offset"])), fit_background=True, resolution=res,
+                               sigma=float(p["rel_noise"]) * np.abs(e) + max(res, 1e-9 * float(np.max(np.abs(e)))))
     fit.require_r2(f.r2, float(p["min_r2"]), "inverse-square fit")
     return {"k": Quantity(f.k, f.u_k, mul_unit(y.unit, "m2")), "offset": Quantity(f.background, f.u_background, y.unit),
             "d0": Quantity(f.d0, f.u_d0, "m"), "r2": Quantity(f.r2, 0.0, "1")}
@@ -188,6 +189,7 @@ STEPS: tuple[Step, ...] = (
           "路端电压与电流 U = E − I·r：电动势 E 与内阻 r。"),
     _step("inverse_square_fit", {"x": "m", "y": None}, ("k", "offset", "d0", "r2"),
           (*WINDOW, RESOLUTION, MIN_R2,
-           Param("fit_offset", "1", 1, "1 = also fit the source position offset d0", "1 = 同时拟合光源位置偏移 d0")),
+           Param("fit_offset", "1", 1, "1 = also fit the source position offset d0", "1 = 同时拟合光源位置偏移 d0"),
+           Param("rel_noise", "1", 0.01, "sensor noise as a fraction of the reading (weights)", "传感器噪声占读数的比例（用于加权）")),
           _inverse_square, "E = k/(d − d0)² + background (light against distance).", "E = k/(d − d0)² + 背景（光照随距离变化）。"),
 )

@@ -287,6 +287,13 @@ def exp_fit(
         u_inf, u_amp = math.sqrt(cov[0, 0]), math.sqrt(cov[0, 0] + cov[1, 1] + 2 * cov[0, 1])
     else:
         u_inf, u_amp = 0.0, math.sqrt(cov[0, 0])
+    amp_u = math.sqrt(cov[1, 1] if free_inf else cov[0, 0])
+    if abs(amp) < 3 * amp_u or u_k > 0.5 * k:
+        raise AnalysisIssue(
+            "poor_fit",
+            f"{what}: the change is too small against the noise to give a time constant",
+            f"{what}：变化量相对噪声太小，无法得到时间常数",
+        )
     return ExpFit(1.0 / k, u_k / k**2, yinf, u_inf, yinf + amp, u_amp, t_ref, _r2(yy, resid, w), n)
 
 
@@ -310,6 +317,7 @@ def inverse_square_fit(
     *,
     fit_offset: bool = True,
     fit_background: bool = True,
+    sigma: np.ndarray | None = None,
     resolution: float = 0.0,
     min_points: int = 5,
     what: str = "inverse-square fit",
@@ -317,9 +325,12 @@ def inverse_square_fit(
     """Fit E = k/(d − d0)² (+ background). ``d0`` is the source/sensor position offset (same unit as d).
 
     ``d0`` is searched in (min(d) − 5·span, min(d) − span/1000): the source must lie before the nearest
-    reading. Jacobian covariance scaled by residual variance.
+    reading. ``sigma``: per-point noise in E's unit (relative values suffice: light sensors' noise grows
+    with the reading, so pass e.g. ``0.01·E + resolution``); weights ``1/sigma²``. Jacobian covariance
+    scaled by the weighted residual variance.
     """
-    d, e, w = _clean_xy(d, e, None)
+    d, e, w = _clean_xy(d, e, None if sigma is None else 1.0 / np.asarray(sigma, dtype=np.float64) ** 2)
+    w = w / np.mean(w) if w.size else w
     n = int(d.size)
     need = max(min_points, 2 + int(fit_offset) + int(fit_background))
     if n < need:
@@ -341,8 +352,8 @@ def inverse_square_fit(
         d0 = dmin - gap
     else:
         d0 = 0.0
-        b = basis(0.0)
-        c, *_ = np.linalg.lstsq(b, e, rcond=None)
+        sw = np.sqrt(w)
+        c, *_ = np.linalg.lstsq(basis(0.0) * sw[:, None], e * sw, rcond=None)
     k = float(c[0])
     bg = float(c[1]) if fit_background else 0.0
     inv = 1.0 / (d - d0) ** 2
