@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from firmware.frame import Framer, byte_view  # noqa: E402
+from firmware.serial_link import MAX_PACKET, cobs_encode_into, crc16  # noqa: E402
 
 OUT = ROOT / "tests" / "vectors"
 W = 1 << 30  # ticks_us period on ESP32 and rp2
@@ -83,6 +84,36 @@ def invalid(valid: dict[str, bytes]) -> list[dict]:
     return [{"name": n, "hex": b.hex(), "reason": r} for n, b, r in rows]
 
 
+def serial_packet(frame: bytes) -> bytes:
+    """USB serial packet: COBS(frame + CRC-16/CCITT-FALSE little-endian) + 0x00."""
+    c = crc16(frame)
+    out = bytearray(MAX_PACKET)
+    n = cobs_encode_into(frame + bytes([c & 0xFF, c >> 8]), len(frame) + 2, out)
+    return bytes(out[:n])
+
+
+def serial(valid: dict[str, bytes]) -> dict:
+    """serial.json + serial_stream.bin: packets for every frame vector, edge cases, broken packets."""
+    frames = dict(valid)
+    frames["status_run_254"] = bytes(Framer(seq=11).pack_status(7, 7, b'{"note":"' + b"x" * 243 + b'"}'))
+    frames["status_run_253"] = bytes(Framer(seq=12).pack_status(7, 7, b'{"note":"' + b"y" * 242 + b'"}'))
+    packets = [{"name": n, "frame_hex": f.hex(), "hex": serial_packet(f).hex()} for n, f in frames.items()]
+    basic = serial_packet(valid["samples_basic"])
+    bad_crc = bytearray(basic); bad_crc[5] ^= 0x80  # noqa: E702
+    invalid = [
+        {"name": "bad_crc", "hex": bytes(bad_crc).hex(), "reason": "crc"},
+        {"name": "cobs_overrun", "hex": "0541424300", "reason": "cobs"},
+        {"name": "too_short", "hex": "02ff00", "reason": "short"},
+    ]
+    stream = (b"\x13\x37garbage-before-sync\x00" + basic + serial_packet(valid["events_gate"]) + bytes(bad_crc)
+              + b"\x00\x00" + serial_packet(valid["status_running"]))
+    (OUT / "serial_stream.bin").write_bytes(stream)
+    return {"crc_check": {"input": "123456789", "crc": crc16(b"123456789")}, "packets": packets,
+            "invalid": invalid,
+            "stream": {"file": "serial_stream.bin", "frames": ["samples_basic", "events_gate", "status_running"],
+                       "bad_packets": 2}}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     valid = {}
@@ -93,6 +124,7 @@ def main() -> None:
         v["length"] = len(data)
     (OUT / "vectors.json").write_text(json.dumps({"tick_period": W, "vectors": VECTORS}, indent=1) + "\n")
     (OUT / "invalid.json").write_text(json.dumps(invalid(valid), indent=1) + "\n")
+    (OUT / "serial.json").write_text(json.dumps(serial(valid), indent=1) + "\n")
     print(f"wrote {len(VECTORS)} vectors to {OUT}")
 
 
