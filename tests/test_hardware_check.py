@@ -15,6 +15,9 @@ from classlab.gateway.cli import main
 from classlab.hardware import check, pinmap
 from tests.conftest import ROOT
 
+# the installed console script, as teachers and CI run it
+CLASSLAB = str(Path(sys.executable).with_name("classlab"))
+
 PINMAPS = ROOT / "hardware" / "pinmaps"
 FIXTURES = ROOT / "tests" / "hardware_fixtures"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -224,7 +227,7 @@ def test_cli_check_shipped_and_broken(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_cli_check_json() -> None:
     # the real installed command in a child process, as CI and teachers run it
-    proc = subprocess.run([sys.executable, "-m", "classlab.gateway.cli", "hardware", "check", "--json",
+    proc = subprocess.run([CLASSLAB, "hardware", "check", "--json",
                            str(FIXTURES / "broken-esp32.toml"), str(FIXTURES / "unknown-key.toml"),
                            str(PINMAPS / "pico-station.toml")],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
