@@ -1,12 +1,11 @@
 # BH1750 and LDR drivers against fake devices. Prints "ok N" (N checks) or raises.
 from array import array
 
-from drivers_common import U16Adc, check, done, near, no_alloc, raises, reset
-
 import machine
 from devices import BH1750Device
 from drivers.bh1750 import BH1750, lux
 from drivers.ldr import LDR
+from drivers_common import U16Adc, check, done, near, no_alloc, raises, reset
 
 # --- BH1750: datasheet p.7 example: high byte 1000_0011, low byte 1001_0000 -> 28067 lx ---
 near(lux(0x8390), 28067, 0.5, "datasheet example")

@@ -3,13 +3,12 @@ import math
 import time
 from array import array
 
-from drivers_common import check, done, near, raises, reset
-
 import machine
 from devices import HCSR04Echo, MPU6050Device
 from drivers.hcsr04 import HCSR04, echo_to_m
 from drivers.mpu6050 import MPU6050
 from drivers.photogate import Photogate
+from drivers_common import check, done, near, raises, reset
 
 Pin = machine.Pin
 
