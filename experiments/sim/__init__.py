@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from . import electrical, environment, motion, thermal
+from . import electrical, environment, light, motion, thermal
 from .base import Event, FirstOrderLag, Param, SimChannel, SimModel
 
-_FAMILIES = (thermal, motion, electrical, environment)
+_FAMILIES = (thermal, motion, electrical, environment, light)
 
 
 def _registry() -> dict[str, type[SimModel]]:

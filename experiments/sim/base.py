@@ -17,7 +17,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-_DTYPE_RANGE = {"h": (-32768, 32767), "H": (0, 65535), "i": (-(2**31), 2**31 - 1), "I": (0, 2**32 - 1)}
+_DTYPE_RANGE = {
+    "B": (0, 255),
+    "h": (-32768, 32767),
+    "H": (0, 65535),
+    "i": (-(2**31), 2**31 - 1),
+    "I": (0, 2**32 - 1),
+}
 
 Event = tuple[float, int, int]  # (time in s, channel id, level after the edge: 1 rising, 0 falling)
 
