@@ -4,7 +4,8 @@ A board stamps each frame with ``t_tx``, its ``ticks_us()`` when the frame left;
 arrival time. Each (t_tx, arrival) pair is ``arrival = offset + rate × board_us + delay`` with delay ≥ 0
 (network, broker, queues). The **minimum-delay filter** keeps, per bucket of ``bucket_s`` seconds of
 arrival time, only the pair with the smallest apparent delay; the clock line (rate, offset) is the lower
-envelope of those minima: a least-squares rate through them once they span ``fit_span_s`` (drift clamped
+envelope of those minima: a least-squares rate through the closed buckets' minima once they span
+``fit_span_s`` (drift clamped
 to ±``max_drift_ppm``), then the offset that puts the line under every minimum. Jitter and queueing only
 ever make a pair *later*, so they cannot move samples.
 
@@ -45,7 +46,8 @@ class BoardClock:
         self.max_skew_ns = max_skew_s * 1e9
         self._minima: deque[tuple[int, int, int]] = deque(maxlen=buckets)  # (bucket, utx, arrival_ns)
         self.rate = NS_PER_US  # UTC ns per board µs
-        self.offset = 0.0  # UTC ns at board µs 0
+        self.base = 0  # UTC ns (int) the offset is counted from, so floats keep ns precision
+        self.offset = 0.0  # UTC ns at board µs 0, minus base
         self.resets = 0
         self._raw: int | None = None
         self._utx = 0
@@ -88,7 +90,8 @@ class BoardClock:
         self._minima.clear()
         self.rate = NS_PER_US
         self._raw, self._utx, self._arrival = t_tx, t_tx, arrival_ns
-        self.offset = arrival_ns - self.rate * t_tx
+        self.base = arrival_ns
+        self.offset = -self.rate * t_tx
         self._note(t_tx, arrival_ns)
         return Observation(t_tx, arrival_ns, True)
 
@@ -98,8 +101,8 @@ class BoardClock:
         if m and m[-1][0] == bucket:
             b, u, a = m[-1]
             if arrival_ns - NS_PER_US * utx >= a - NS_PER_US * u:
-                if arrival_ns - self.rate * utx < self.offset:  # below the line: lower it
-                    self.offset = arrival_ns - self.rate * utx
+                if arrival_ns - self.base - self.rate * utx < self.offset:  # below the line: lower it
+                    self.offset = arrival_ns - self.base - self.rate * utx
                 return
             m[-1] = (bucket, utx, arrival_ns)
         else:
@@ -108,11 +111,12 @@ class BoardClock:
 
     def _fit(self) -> None:
         m = self._minima
+        done = list(m)[:-1]  # the current bucket's minimum is not final yet: slope from closed buckets only
         rate = NS_PER_US
-        if len(m) >= 3 and m[-1][1] - m[0][1] >= self.fit_span_us:
-            u0, a0 = m[0][1], m[0][2]
-            xs = [u - u0 for _, u, _ in m]
-            ys = [a - a0 for _, _, a in m]
+        if len(done) >= 3 and done[-1][1] - done[0][1] >= self.fit_span_us:
+            u0, a0 = done[0][1], done[0][2]
+            xs = [u - u0 for _, u, _ in done]
+            ys = [a - a0 for _, _, a in done]
             mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
             sxx = sum((x - mx) ** 2 for x in xs)
             if sxx > 0:
@@ -120,20 +124,21 @@ class BoardClock:
                 lo, hi = NS_PER_US * (1 - self.max_drift), NS_PER_US * (1 + self.max_drift)
                 rate = min(max(rate, lo), hi)
         self.rate = rate
-        self.offset = min(a - rate * u for _, u, a in m)
+        self.offset = min(a - self.base - rate * u for _, u, a in m)
 
     # --- mapping -------------------------------------------------------------------------------
     def to_ns(self, board_us: float) -> int:
         """UTC ns of an unwrapped board time in µs."""
-        return int(self.offset + self.rate * board_us)
+        return self.base + int(self.offset + self.rate * board_us)
 
     @property
     def drift_ppm(self) -> float:
-        return (self.rate / NS_PER_US - 1.0) * 1e6
+        """How fast the board's clock runs against UTC, in ppm (> 0: fast)."""
+        return (NS_PER_US / self.rate - 1.0) * 1e6
 
     def state(self) -> dict[str, Any]:
         """What /api/boards shows and the journal keeps across restarts."""
-        return {"tick_period": self.period, "rate_ns_per_us": self.rate, "offset_ns": self.offset,
+        return {"tick_period": self.period, "rate_ns_per_us": self.rate, "base_ns": self.base, "offset_ns": self.offset,
                 "drift_ppm": round(self.drift_ppm, 3), "resets": self.resets, "raw": self._raw,
                 "utx": self._utx, "arrival_ns": self._arrival, "minima": list(self._minima)}
 
@@ -141,7 +146,7 @@ class BoardClock:
         """Continue from ``state()`` saved by an earlier run (same board, same tick period)."""
         if int(st.get("tick_period", 0)) != self.period or st.get("raw") is None:
             return
-        self.rate, self.offset = float(st["rate_ns_per_us"]), float(st["offset_ns"])
+        self.rate, self.offset, self.base = float(st["rate_ns_per_us"]), float(st["offset_ns"]), int(st["base_ns"])
         self.resets = int(st.get("resets", 0))
         self._raw, self._utx, self._arrival = int(st["raw"]), int(st["utx"]), int(st["arrival_ns"])
         self._minima.extend(tuple(int(v) for v in x) for x in st.get("minima", []))  # type: ignore[misc]

@@ -1,0 +1,177 @@
+"""The pipeline in-process, fed with real v1 frames from simulated boards: accounting, clock, bad input."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from classlab.gateway.journal import FLAG_AFTER_GAP, Journal
+from classlab.gateway.pipeline import Pipeline
+from classlab.gateway.protocol import HEADER_SIZE, decode
+from classlab.gateway.simboard import make_boards
+
+BASE_NS = 1_790_000_000_000_000_000
+
+
+class Recorder:
+    """A transport that keeps what the boards publish, stamped with the (simulated) wall time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.messages: list[tuple[str, bytes, float]] = []
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self.messages.append((topic, payload, self.now))
+
+
+def run_boards(n: int, seconds: float, experiment: str | None = None, rate: float | None = None, step: float = 0.05,
+               seed: int = 5):
+    rec = Recorder()
+    boards = make_boards("lab-1", n, lambda _b: rec.publish, experiment=experiment, rate_hz=rate, seed=seed)
+    for b in boards:
+        b.announce()
+    t = 0.0
+    while t < seconds:
+        rec.now = t
+        for b in boards:
+            b.step(t)
+        t += step
+    return boards, rec.messages
+
+
+def feed(pipeline: Pipeline, messages, skip=lambda i, topic, payload: False, delay_ms: float = 3.0) -> None:
+    rng = np.random.default_rng(0)
+    for i, (topic, payload, wall) in enumerate(messages):
+        if skip(i, topic, payload):
+            continue
+        _, site, board, kind = topic.split("/")
+        arrival = BASE_NS + int(wall * 1e9) + int(rng.uniform(0.5, delay_ms) * 1e6)
+        pipeline.submit(site, board, kind, payload, arrival)
+    assert pipeline.flush()
+
+
+def sample_times(db: sqlite3.Connection, board: str):
+    rows = db.execute("SELECT t0_ns, dt_ns, count FROM frames JOIN boards ON boards.id = board_id "
+                      "WHERE board=? AND kind=1 ORDER BY frames.id", (board,)).fetchall()
+    return np.concatenate([t0 + np.floor(np.arange(c) * dt).astype(np.int64) for t0, dt, c in rows])
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = Journal(tmp_path / "j.db")
+    yield j
+    j.close()
+
+
+def test_every_sample_stored_with_board_clock_times(journal) -> None:
+    boards, messages = run_boards(3, 30.0, rate=50)
+    p = Pipeline(journal).start()
+    feed(p, messages)
+    h = p.health()
+    p.stop()
+    sent = sum(b.sent.samples for b in boards)
+    assert h["samples"] == sent > 4000 and h["frames"] == sum(b.sent.frames for b in boards)
+    assert h["gaps"] == h["lost_samples"] == h["duplicates"] == h["rejected_total"] == 0
+    db = sqlite3.connect(journal.path)
+    for b in boards:
+        t = sample_times(db, b.board)
+        assert len(t) * 1 == b.sent.samples // len(b.model.channels)
+        assert np.all(np.diff(t) > 0)
+        # sample k was taken k·period after the first, on a board up to 50 ppm off: times follow suit
+        # error bound: drift is only fitted after 30 s, so up to 50 ppm × 30 s = 1.5 ms, plus the
+        # 0.5–3 ms spread of network delay the minimum filter has to see through
+        span_true = (len(t) - 1) * b.period_us * 1e3 / (1 + b.drift)
+        assert abs((t[-1] - t[0]) - span_true) < 4.5e6
+        # and the first sample sits within the network delay of when it was really taken
+        assert 0 <= BASE_NS - t[0] + 3e6 < 6e6
+    stored = db.execute("SELECT sum(n_values) FROM frames").fetchone()[0]
+    assert stored == sent
+
+
+def test_lost_frames_are_counted_and_their_samples_estimated(journal) -> None:
+    boards, messages = run_boards(2, 20.0, experiment="PHY-S-08", rate=200)
+    data_idx = [i for i, (t, _, _) in enumerate(messages) if t.endswith("sim-01/data")]  # two gaps on one board
+    lost = set(data_idx[10:13]) | {data_idx[40]}
+    lost_samples = sum(decode(messages[i][1]).n_values for i in lost)
+    p = Pipeline(journal).start()
+    feed(p, messages, skip=lambda i, t, pl: i in lost)
+    h = p.health()
+    p.stop()
+    sent = sum(b.sent.samples for b in boards)
+    assert h["gaps"] == 4
+    assert h["lost_samples"] == lost_samples
+    assert h["samples"] + h["lost_samples"] == sent
+    db = sqlite3.connect(journal.path)
+    assert db.execute("SELECT count(*) FROM frames WHERE flags & ?", (FLAG_AFTER_GAP,)).fetchone()[0] == 2
+
+
+def test_redelivered_frames_are_dropped_as_duplicates(journal) -> None:
+    boards, messages = run_boards(1, 10.0, experiment="PHY-S-04")
+    again = [m for m in messages if m[0].endswith("/data")][5:25]
+    p = Pipeline(journal).start()
+    feed(p, messages[:60] + again + messages[60:])
+    h = p.health()
+    p.stop()
+    assert h["duplicates"] == 20 and h["samples"] == boards[0].sent.samples
+
+
+def test_duplicates_are_recognised_after_a_gateway_restart(tmp_path) -> None:
+    """A frame committed but not acked before a crash comes back from the broker: still a duplicate."""
+    boards, messages = run_boards(1, 10.0, experiment="PHY-S-04")
+    j = Journal(tmp_path / "j.db")
+    p = Pipeline(j).start()
+    feed(p, messages)
+    p.stop()
+    j.close()
+    j = Journal(tmp_path / "j.db")
+    p = Pipeline(j).start()
+    data = [m for m in messages if m[0].endswith("/data")]
+    feed(p, data[-5:])
+    h = p.health()
+    p.stop()
+    j.close()
+    assert h["duplicates"] == 5 and h["frames"] == 0
+
+
+def test_malformed_payloads_are_counted_by_reason_and_the_rest_goes_on(journal) -> None:
+    boards, messages = run_boards(1, 5.0, experiment="PHY-S-08", rate=100)
+    good = next(pl for t, pl, _ in messages if t.endswith("/data"))
+    bad = {
+        "too_short": good[:20],
+        "bad_magic": b"XL" + good[2:],
+        "bad_version": good[:2] + b"\x02" + good[3:],
+        "bad_length": good[:-3],
+        "too_large": good + bytes(5000),
+        "too_many_channels": good[:24] + b"\x40" + good[25:],
+        "bad_kind": good[:3] + b"\x09" + good[4:],
+        "random": bytes(np.random.default_rng(1).integers(0, 256, 300, dtype=np.uint8)),
+    }
+    p = Pipeline(journal).start()
+    for payload in bad.values():
+        p.submit("lab-1", "sim-01", "data", payload, BASE_NS)
+    p.submit("lab-1", "sim-01", "meta", b"{not json", BASE_NS)
+    feed(p, messages)
+    h = p.health()
+    p.stop()
+    assert h["rejected_total"] == len(bad) + 1
+    for reason in ("too_short", "bad_magic", "bad_version", "bad_length", "too_large", "too_many_channels",
+                   "bad_kind", "bad_meta"):
+        assert h["rejected"].get(reason, 0) >= 1, reason
+    assert h["samples"] == boards[0].sent.samples  # every good frame still stored
+    assert len(good) > HEADER_SIZE
+
+
+def test_board_restart_resets_sequence_and_clock(journal) -> None:
+    _, first = run_boards(1, 5.0, experiment="PHY-S-04")
+    _, second = run_boards(1, 5.0, experiment="PHY-S-04", seed=6)  # same board id; seq and ticks start anew
+    second = [(t, pl, w + 10.0) for t, pl, w in second]
+    p = Pipeline(journal).start()
+    feed(p, first + second)
+    h = p.health()
+    p.stop()
+    assert h["restarts"] == 1 and h["duplicates"] == 0 and h["gaps"] == 0
+    db = sqlite3.connect(journal.path)
+    t = sample_times(db, "sim-01")
+    assert np.all(np.diff(t) > 0)
