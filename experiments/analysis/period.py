@@ -2,8 +2,8 @@
 
 From a sampled signal: crossings of the mean level in one direction, located by linear
 interpolation between the two samples around each crossing, with a hysteresis band (a Schmitt
-trigger of ±``hysteresis`` × the 5–95 % range) so noise near the mean does not count extra
-crossings. The period is the slope of a straight-line fit of crossing time against crossing number
+trigger of ±``hysteresis`` × the 5–95 % range, at least ±3 σ of the sample noise) so noise near the mean does not count extra
+crossings, and crossings closer than half the autocorrelation's spacing to the previous one are dropped. The period is the slope of a straight-line fit of crossing time against crossing number
 (uncertainty from the fit, see :mod:`fit`); with fewer than 3 crossings the autocorrelation's first
 peak (parabolic interpolation) is used instead, with uncertainty dt/√12 · 2 / cycles.
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from classlab.experiments.analysis.clean import resample_uniform
 from classlab.experiments.analysis.fit import linear_fit
+from classlab.experiments.analysis.stats import noise_sd
 from classlab.experiments.quantity import AnalysisIssue
 
 __all__ = ["Period", "crossings", "period_from_edges", "period_from_signal"]
@@ -43,7 +44,7 @@ def crossings(t: np.ndarray, y: np.ndarray, *, hysteresis: float = 0.1) -> np.nd
     y = np.asarray(y, dtype=np.float64)
     lo_q, hi_q = np.percentile(y, [5, 95])
     mid = float(np.mean(y))
-    band = hysteresis * float(hi_q - lo_q)
+    band = max(hysteresis * float(hi_q - lo_q), 3 * noise_sd(y))
     # Schmitt trigger state: +1 above mid+band, -1 below mid−band, else hold (forward fill)
     state = np.where(y > mid + band, 1, np.where(y < mid - band, -1, 0))
     idx = np.nonzero(state)[0]
@@ -61,6 +62,23 @@ def crossings(t: np.ndarray, y: np.ndarray, *, hysteresis: float = 0.1) -> np.nd
         frac = (mid - y0) / (y1 - y0) if y1 != y0 else 0.5
         out[k] = t[i - 1] + frac * (t[i] - t[i - 1])
     return out
+
+
+def _debounce(c: np.ndarray, t: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    """Drop crossings closer than half the expected spacing to the previous kept one (noise on a slow
+    crossing can trip the trigger twice). Expected spacing: autocorrelation period / k, else the median."""
+    try:
+        spacing = _autocorrelation(t, y, k, 2).period / k
+    except AnalysisIssue:
+        spacing = float(np.median(np.diff(c)))
+    # one crossing per spacing (k = 1): an extra one sits half a spacing away; with k ≥ 2 the real
+    # crossings may be unevenly spaced (off-centre gate), so only near-duplicates are dropped
+    gap = (0.75 if k == 1 else 0.4) * spacing
+    keep = [c[0]]
+    for x in c[1:]:
+        if x - keep[-1] >= gap:
+            keep.append(x)
+    return np.array(keep)
 
 
 def _from_times(times: np.ndarray, method: str, what: str, resolution: float = 0.0) -> Period:
@@ -81,6 +99,8 @@ def period_from_signal(t: np.ndarray, y: np.ndarray, *, crossings_per_period: in
         raise _no_period("the signal is constant", "信号恒定不变")
     c = crossings(t, y, hysteresis=hysteresis)
     k = crossings_per_period
+    if c.size >= 3:
+        c = _debounce(c, t, y, k)
     if c.size >= k * min_cycles + 1:
         # every k-th crossing: k interleaved series, each giving the full period; average their fits
         fits = [_from_times(c[j::k], "crossings", "period") for j in range(k) if c[j::k].size >= 3]

@@ -1,7 +1,8 @@
 """Plateau detection / 平台检测 (boiling, melting: the temperature stops changing).
 
-Method: the smoothed derivative (Savitzky–Golay over ``smooth_s``) marks samples where
-``|dT/dt| < max_rate``; the longest such stretch lasting at least ``min_duration_s`` is the plateau.
+Method: the smoothed derivative (Savitzky–Golay over ``smooth_s``; by default a window long enough
+that the derivative's own noise is below a quarter of ``max_rate``, at most ``min_duration_s``) marks samples where
+``|dT/dt| < max_rate`` (blips shorter than half a window inside are bridged); the longest such stretch lasting at least ``min_duration_s`` is the plateau.
 Half a smoothing window is trimmed from each end (the approach to the plateau is not plateau). The
 level is the mean of the raw samples in it; its uncertainty is the standard error (corrected for
 correlated samples, floored at resolution/√12, see :mod:`stats`) combined in quadrature with the
@@ -17,7 +18,7 @@ import numpy as np
 
 from classlab.experiments.analysis.derivative import smoothed_derivative
 from classlab.experiments.analysis.fit import linear_fit
-from classlab.experiments.analysis.stats import mean_se
+from classlab.experiments.analysis.stats import mean_se, noise_sd
 from classlab.experiments.quantity import AnalysisIssue
 
 __all__ = ["Plateau", "find_plateau"]
@@ -52,9 +53,20 @@ def find_plateau(t: np.ndarray, y: np.ndarray, *, max_rate: float, min_duration_
             f"the record ({(t[-1] - t[0]) if t.size else 0:.3g} s) is shorter than a plateau needs ({min_duration_s:g} s)",
             f"记录（{(t[-1] - t[0]) if t.size else 0:.3g} 秒）短于判断平台所需的 {min_duration_s:g} 秒",
         )
-    window = smooth_s if smooth_s is not None else max(min_duration_s / 4, 5 * float(np.median(np.diff(t))))
+    dt = float(np.median(np.diff(t)))
+    if smooth_s is not None:
+        window = smooth_s
+    else:
+        # long enough that the rate's own noise (slope of N samples: σ·√(12/N³)/dt) is ≤ max_rate/4
+        n_needed = (12 * (4 * noise_sd(y) / (max_rate * dt)) ** 2) ** (1 / 3)
+        window = min(max(min_duration_s / 4, 5 * dt, n_needed * dt), min_duration_s)
     tg, _, dy = smoothed_derivative(t, y, window)
     flat = np.abs(dy) < max_rate
+    # a blip shorter than half a window inside a flat stretch is noise on the rate, not the end of it
+    gaps = np.diff(np.concatenate([[1], flat.astype(np.int8), [1]]))
+    for a, b in zip(np.nonzero(gaps == -1)[0], np.nonzero(gaps == 1)[0], strict=True):
+        if 0 < a and b < flat.size and tg[b - 1] - tg[a] < window / 2:
+            flat[a:b] = True
     # runs of True in `flat`
     edges = np.diff(np.concatenate([[0], flat.astype(np.int8), [0]]))
     starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0] - 1

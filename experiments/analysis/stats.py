@@ -2,8 +2,8 @@
 
 Uncertainty method: the standard error of a mean is ``sd / √n_eff`` where ``n_eff`` corrects for
 correlated neighbouring samples (lag-1 autocorrelation ρ: ``n_eff = n (1 − ρ)/(1 + ρ)``, only when
-ρ > 0), combined in quadrature-free "max" with the quantisation limit ``resolution / √12``: averaging
-cannot beat the quantisation step when the noise is smaller than it.
+ρ > 0). When the readings' spread is below half the quantisation step the noise does not dither
+the quantisation, averaging cannot beat it, and the uncertainty is at least ``resolution / √12``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,10 @@ def mean_se(y: np.ndarray, *, resolution: float = 0.0, correlated: bool = True, 
     y = _finite(y)
     _need(y.size, 2, what)
     n_eff = effective_n(y) if correlated else float(y.size)
-    se = float(np.std(y, ddof=1)) / math.sqrt(n_eff)
+    sd = float(np.std(y, ddof=1))
+    se = sd / math.sqrt(n_eff)
+    if sd >= resolution / 2:  # noise dithers the quantisation: averaging beats the step
+        return float(y.mean()), se
     return float(y.mean()), max(se, resolution / math.sqrt(12))
 
 
