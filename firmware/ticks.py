@@ -5,9 +5,12 @@
 # so anything measured over a run (uptime, session length) goes through ExtTicks, which counts
 # wraps; it must be updated at least once per half period (the app's main loop does, every few ms).
 try:
-    from time import ticks_add, ticks_diff, ticks_ms, ticks_us
+    from time import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us
 except ImportError:  # CPython without the fakes: a monotonic clock with the boards' wrap
     import time as _t
+
+    def sleep_ms(ms):
+        _t.sleep(ms / 1000)
 
     def ticks_us():
         return (_t.monotonic_ns() // 1000) & 0x3FFFFFFF

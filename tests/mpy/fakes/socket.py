@@ -55,6 +55,7 @@ class Broker:
     published = []  # (topic str, payload bytes, qos, retain) in arrival order, wills included
     retained = {}  # topic -> payload
     connects = [0]  # accepted CONNECTs
+    attempts = [0]  # TCP connection attempts, refused ones included
     conns = []  # live connections
     client_ids = []
 
@@ -101,6 +102,7 @@ class Broker:
         Broker.published.clear()
         Broker.retained.clear()
         Broker.connects[0] = 0
+        Broker.attempts[0] = 0
         Broker.conns.clear()
         Broker.client_ids.clear()
 
@@ -128,6 +130,7 @@ class socket:
         self._timeout = None
 
     def connect(self, addr):
+        Broker.attempts[0] += 1
         if not Broker.up:
             raise OSError(_ECONNREFUSED)
         self._connected = True
