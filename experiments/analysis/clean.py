@@ -7,6 +7,7 @@ can be fixed without inventing data, and raise :class:`AnalysisIssue` for what c
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,17 +68,43 @@ def clean(t: np.ndarray, y: np.ndarray, *, gap_factor: float = 5.0) -> tuple[np.
 
 
 def outliers(y: np.ndarray, *, window: int = 7, k: float = 5.0, min_dev: float = 0.0) -> np.ndarray:
-    """Boolean mask of spikes: samples farther than ``max(k·σ, min_dev)`` from the running median of
-    ``window`` samples, σ the robust (MAD) spread of all residuals. Suits ultrasonic spurious echoes."""
+    """Boolean mask of spikes: samples farther than ``max(k·σ, min_dev)`` from the trend-corrected
+    running median of ``window`` samples (each neighbour moved along the window's median slope), σ the
+    robust (MAD) spread of the residuals. Suits ultrasonic spurious echoes on a moving cart.
+
+    A spike also shifts its neighbours' medians, so each pass removes only samples whose residual is
+    the largest in their window, and the medians are recomputed without them (up to 5 passes).
+    """
     y = np.asarray(y, dtype=np.float64)
+    mask = np.zeros(y.size, dtype=bool)
     if y.size < window:
-        return np.zeros(y.size, dtype=bool)
+        return mask
     half = window // 2
-    padded = np.pad(y, half, mode="reflect")  # an end spike is not copied into its own window
-    med = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
-    resid = y - med
-    sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
-    return np.abs(resid) > max(k * sigma, min_dev)
+    for _ in range(5):
+        work = np.where(mask, np.nan, y)
+        padded = np.pad(work, half, mode="reflect")  # an end spike is not copied into its own window
+        win = np.lib.stride_tricks.sliding_window_view(padded, window)
+        offs = np.arange(-half, half + 1, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window gives NaN: fine here
+            # local trend: median slope in the window, so a moving target is not a spike
+            slope = np.nanmedian(np.diff(win, axis=1), axis=1)
+            med = np.nanmedian(win - offs[None, :] * slope[:, None], axis=1)
+        resid = np.abs(work - med)
+        finite = np.isfinite(resid)
+        if not finite.any():
+            break
+        sigma = 1.4826 * float(np.median(resid[finite]))
+        bad = finite & (resid > max(k * sigma, min_dev))
+        if not bad.any():
+            break
+        score = np.where(finite, resid, -1.0)
+        local_max = np.max(np.lib.stride_tricks.sliding_window_view(np.pad(score, half, mode="edge"), window), axis=1)
+        new = bad & (score >= local_max)
+        if not new.any():
+            break
+        mask |= new
+    return mask
 
 
 def resample_uniform(t: np.ndarray, y: np.ndarray, dt: float | None = None) -> tuple[np.ndarray, np.ndarray]:
