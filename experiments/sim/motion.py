@@ -21,7 +21,7 @@ def ultrasonic(cid: int = 0) -> SimChannel:
 
 def accelerometer(cid: int) -> SimChannel:
     """One axis of an MPU-6050 at ±2 g: 16384 LSB per g."""
-    return SimChannel(cid, "mpu6050", "acceleration", "m/s2", G / 16384.0, 0.0, "h")
+    return SimChannel(cid, "mpu6050", "acceleration", "m/s^2", G / 16384.0, 0.0, "h")
 
 
 def ranger_artefacts(
@@ -51,7 +51,7 @@ class CartOnIncline(SimModel):
         Param("x_end_m", "m", 1.10, doc="bumper distance from the ranger"),
         Param("t_release_s", "s", None, 1.0, 3.0, "release time"),
         Param("accelerometer", "", False, doc="add an accelerometer channel"),
-        Param("accel_bias", "m/s2", None, -0.15, 0.15, "accelerometer axis bias"),
+        Param("accel_bias", "m/s^2", None, -0.15, 0.15, "accelerometer axis bias"),
     )
     NOISE = (0.002, 0.03)
 
@@ -250,7 +250,7 @@ class FlagThroughGate(GateModel):
     experiment = "PHY-S-01"
     PARAMS = (
         Param("flag_m", "m", None, 0.005, 0.02, "flag width"),
-        Param("accel_m_s2", "m/s2", None, 0.3, 1.0, "cart acceleration"),
+        Param("accel_m_s2", "m/s^2", None, 0.3, 1.0, "cart acceleration"),
         Param("distance_m", "m", None, 0.3, 0.8, "release point to gate"),
         Param("t_release_s", "s", None, 1.0, 3.0, "release"),
     )
@@ -473,7 +473,7 @@ class Centripetal(GateModel):
     def _setup(self) -> None:
         p = self.p
         w = p["omega_rad_s"]
-        self.channels = [SimChannel(0, "mpu6050", "acceleration", "m/s2", G / 4096.0, 0.0, "h")]
+        self.channels = [SimChannel(0, "mpu6050", "acceleration", "m/s^2", G / 4096.0, 0.0, "h")]
         self.event_channels = [photogate(1)]
         self.truth = {
             "angular_velocity_rad_s": float(w),

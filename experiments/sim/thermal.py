@@ -32,7 +32,8 @@ class Boiling(SimModel):
     The heater goes on at ``t_on_s`` after a flat start (students press go early); the water follows
     m·c·dT/dt = P − h·(T − T_air) until it reaches the local boiling point, which then holds while
     bubbles stir it (± a few hundredths of a degree). Truth: ``boiling_point_C`` (from the air pressure),
-    ``heating_rate_C_per_min`` (secant 40 → 80 °C of the true water temperature), ``plateau_start_s``.
+    ``heating_rate_C_per_min`` (least-squares slope of the true water temperature
+    over 40 → 80 °C: with losses the rate falls as the water warms), ``plateau_start_s``.
     """
 
     experiment = "PHY-J-10"
@@ -60,10 +61,13 @@ class Boiling(SimModel):
         self.t_plateau = p["t_on_s"] + s_b
         self.duration_s = float(np.ceil(self.t_plateau + p["plateau_s"]))
         self.channels = [ds18b20(0)]
-        rate = (self._time_to(80.0) - self._time_to(40.0)) / 40.0  # s per °C
+        # the heating rate is not constant (losses grow with T): define it as the least-squares slope
+        # of the water temperature over the 40 → 80 °C band
+        band = np.linspace(p["t_on_s"] + self._time_to(40.0), p["t_on_s"] + self._time_to(80.0), 2001)
+        rate = np.polyfit(band, self.water(band), 1)[0]
         self.truth = {
             "boiling_point_C": self.t_boil_C,
-            "heating_rate_C_per_min": 60.0 / rate,
+            "heating_rate_C_per_min": float(60.0 * rate),
             "plateau_start_s": self.t_plateau,
         }
         self._probe = FirstOrderLag(self.water, p["tau_s"], self.duration_s + 60.0, dt=0.1)
