@@ -17,6 +17,7 @@ COMMANDS: list[str] = [
     "classlab.gateway.commands",  # demo, gateway, simulate
     "classlab.experiments.commands",  # experiments list|show, analyze
     "classlab.hardware.commands",  # hardware check|diagram, calibrate
+    "classlab.firmware.tools.commands",  # firmware build|deploy
 ]
 
 
