@@ -150,7 +150,9 @@ def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     ext = _extremum({"y": rest}, {"t_start": -math.inf, "t_end": math.inf, "resolution": p["resolution"],
                                   "window_s": p["window_s"]}, sign)["value"]
     delta = ext.value - s0
-    if sign * delta <= 2 * math.hypot(u0, ext.uncertainty):
+    # the largest of n noisy samples sits ~√(2 ln n) σ above the truth even with no real change
+    noise_max = math.sqrt(2 * math.log(max(rest.t.size, 2))) * ext.uncertainty
+    if sign * delta <= noise_max + 2 * math.hypot(u0, ext.uncertainty):
         raise AnalysisIssue("no_change", f"no clear {'rise' if sign > 0 else 'fall'} above the starting value",
                             f"相对初值没有明显的{'升高' if sign > 0 else '下降'}")
     return {"delta": Quantity(delta, math.hypot(u0, ext.uncertainty), y.unit),

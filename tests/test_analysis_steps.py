@@ -1,0 +1,155 @@
+"""The step registry: every step runs through Step.run on good data, and bad data gives its code."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from classlab.experiments.quantity import AnalysisIssue, Quantity
+from classlab.experiments.steps import STEPS, Series, get_step
+
+RNG = np.random.default_rng(7)
+T = np.arange(0.0, 900.0, 1.0)
+BOIL = Series(T, np.where(T < 400, 20 + 79.5 * (1 - np.exp(-T / 150)) / (1 - np.exp(-400 / 150)), 99.5)
+              + RNG.normal(0, 0.05, T.size), "C", "temperature")
+TT = np.arange(0, 20, 0.01)
+LIGHT = Series(TT, 500 - 400 * np.exp(-(((np.mod(TT, 0.9) - 0.45) / 0.02) ** 2)) + RNG.normal(0, 2, TT.size), "lx")
+TC = np.arange(0, 3, 0.02)
+CUR = Series(TC, np.linspace(0.1, 1, TC.size), "A", "current")
+VOLT = Series(TC, 1.5 - 0.8 * CUR.y + RNG.normal(0, 0.005, TC.size), "V", "voltage")
+DIST = Series(TC, np.linspace(0.1, 0.6, TC.size), "m", "distance")
+LUX = Series(TC, 50 / (DIST.y + 0.02) ** 2 + 30 + RNG.normal(0, 2, TC.size), "lx", "illuminance")
+CART = Series(TC, 0.2 + 0.3 * np.clip(TC - 0.5, 0, None) ** 2 + RNG.normal(0, 0.002, TC.size), "m", "distance")
+
+
+def gate_series(times: np.ndarray) -> Series:
+    return Series(times, np.tile([1.0, 0.0], times.size // 2), "level", "gate")
+
+
+PEND = gate_series(np.sort(np.concatenate([np.arange(0, 20, 1.0) + 0.1, np.arange(0, 20, 1.0) + 0.12])))
+x = np.arange(12) * 0.05
+FENCE = gate_series(np.sort(np.concatenate([np.sqrt(2 * (x + 0.1) / 9.8), np.sqrt(2 * (x + 0.125) / 9.8)])))
+Q = Quantity
+
+# step -> (inputs, params, output -> expected value (within 4 u + 1e-9) or None = just present)
+GOOD: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float | None]]] = {
+    "linear_fit": ({"y": VOLT, "x": CUR}, {}, {"slope": -0.8, "intercept": 1.5}),
+    "linear_fit_xy": ({"y": VOLT, "x": CUR}, {}, {"slope": -0.8, "intercept": 1.5}),
+    "exp_fit": ({"y": Series(TC, 5 * np.exp(-TC / 0.7) + RNG.normal(0, 0.01, TC.size), "V")}, {"final": 0},
+                {"tau": 0.7, "initial": 5.0}),
+    "mean": ({"y": Series(TC, 2 + RNG.normal(0, 0.1, TC.size), "V")}, {}, {"mean": 2.0, "n": None}),
+    "extremes": ({"y": VOLT}, {}, {"max": None, "range": None}),
+    "rms": ({"y": Series(TT, 10 * np.sin(2 * np.pi * 7 * TT), "V")}, {}, {"rms": 10 / math.sqrt(2)}),
+    "integral": ({"y": CUR}, {}, {"total": None}),
+    "clean": ({"y": Series(np.array([0, 2, 1, 1, 3.0]), np.array([1, 2, 3, np.nan, 5.0]), "V")}, {},
+              {"dropped": 1, "merged": 0}),
+    "trim_flat": ({"y": Series(T, np.where(T < 100, 20, 20 + 0.1 * (T - 100)), "C")}, {"ends": "both"}, {}),
+    "check_saturation": ({"y": VOLT}, {}, {}),
+    "require_samples": ({"y": VOLT}, {"min_samples": 100}, {"duration": None}),
+    "divide": ({"a": Q(27.0, 0.1, "g"), "b": Q(10.0, 0.5, "cm3")}, {}, {"y": 2.7}),
+    "multiply": ({"a": Q(2.0, 0.02, "V"), "b": Q(0.5, 0.01, "A")}, {}, {"y": 1.0}),
+    "subtract": ({"a": Q(2.0, 0.02, "N"), "b": Q(1200.0, 20, "mN")}, {}, {"y": 0.8}),
+    "scale": ({"a": Q(2.0, 0.02, "kg")}, {"factor": 9.8, "unit": "N"}, {"y": 19.6}),
+    "plateau": ({"y": BOIL}, {"tolerance": 0.2 / 60, "min_duration_s": 120}, {"level": 99.5, "rate_before": None}),
+    "period": ({"y": LIGHT}, {"per_period": 2}, {"period": 1.8, "frequency": 1 / 1.8}),
+    "derivative": ({"y": BOIL}, {"window_s": 20}, {}),
+    "peak": ({"y": BOIL}, {"window_s": 20}, {"value": 99.5}),
+    "minimum": ({"y": VOLT}, {}, {"value": None}),
+    "settled_value": ({"y": BOIL}, {"max_rate": 0.01}, {"value": 99.5}),
+    "threshold_time": ({"y": BOIL}, {"level": 60}, {"time": None}),
+    "rise": ({"y": BOIL}, {"baseline_s": 3}, {"end": 99.5}),
+    "pendulum_g": ({"y": PEND}, {"length_m": 1.0}, {"period": 2.0, "g": 4 * math.pi**2 / 4}),
+    "picket_fence_g": ({"gate": FENCE}, {"spacing_m": 0.05}, {"g": 9.8}),
+    "gate_speed": ({"gate": PEND}, {"flag_m": 0.01}, {"speed": 0.5, "passages": 20}),
+    "two_gate_acceleration": ({"gate_a": PEND}, {"flag_m": 0.01}, {"acceleration": 0.0, "v1": 0.5}),
+    "quadratic_fit": ({"y": Series(TC, 0.1 + 0.2 * TC + 0.3 * TC**2 + RNG.normal(0, 0.002, TC.size), "m")}, {},
+                      {"acceleration": 0.6, "velocity": 0.2}),
+    "cart_acceleration": ({"x": CART}, {}, {"acceleration": 0.6}),
+    "emf_internal": ({"v": VOLT, "i": CUR}, {}, {"emf": 1.5, "r": 0.8}),
+    "inverse_square_fit": ({"x": DIST, "y": LUX}, {}, {"k": 50.0, "d0": -0.02, "offset": 30.0}),
+}
+
+
+def test_every_registered_step_is_exercised_and_documented() -> None:
+    assert set(GOOD) == set(STEPS)
+    for name, step in STEPS.items():
+        assert step.name == name and step.doc_en and step.doc_zh and step.outputs
+        for p in step.params:
+            assert p.doc_en and p.doc_zh, (name, p.name)
+    with pytest.raises(KeyError, match="known steps"):
+        get_step("no_such_step")
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_step_recovers_the_known_answer(name: str) -> None:
+    inputs, params, expected = GOOD[name]
+    step = get_step(name)
+    out = step.run(inputs, params)
+    assert set(step.outputs) <= set(out)
+    for key, value in out.items():
+        assert isinstance(value, Quantity | Series), key
+        if isinstance(value, Series):
+            assert value.t.size > 0 and np.all(np.isfinite(value.y)), key
+    for key, want in expected.items():
+        got = out[key]
+        if want is None:
+            continue
+        if isinstance(got, Series):
+            raise AssertionError(f"{key} is a series")
+        assert abs(got.value - want) <= 4 * got.uncertainty + 1e-9 + 1e-3 * abs(want), (key, got, want)
+
+
+def test_series_inputs_are_converted_to_the_slot_unit() -> None:
+    mv = Series(VOLT.t, VOLT.y * 1000, "mV", "voltage")
+    ma = Series(CUR.t, CUR.y * 1000, "mA", "current")
+    out = get_step("emf_internal").run({"v": mv, "i": ma})
+    assert out["emf"].unit == "V" and abs(out["emf"].value - 1.5) < 0.01
+    assert out["r"].unit == "ohm" and abs(out["r"].value - 0.8) < 0.01
+    per_trial = get_step("divide").run({"a": VOLT, "b": CUR})["y"]
+    assert isinstance(per_trial, Series) and per_trial.unit == "ohm" and per_trial.t.size == TC.size
+
+
+BAD: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
+    ("emf_internal", {"v": CUR, "i": VOLT}, {}, "wrong_units"),
+    ("emf_internal", {"v": VOLT}, {}, "missing_channel"),
+    ("pendulum_g", {"y": PEND}, {}, "missing_param"),
+    ("pendulum_g", {"y": PEND}, {"length_m": "long"}, "bad_param"),
+    ("pendulum_g", {"y": PEND}, {"length_m": -1}, "bad_param"),
+    ("pendulum_g", {"y": Series(TC, np.full(TC.size, 3.0), "lx")}, {"length_m": 1}, "no_period"),
+    ("plateau", {"y": Series(T, 20 + 0.1 * T, "C")}, {"tolerance": 0.2 / 60, "min_duration_s": 120}, "no_plateau"),
+    ("plateau", {"y": Series(T[:20], BOIL.y[:20], "C")}, {"min_duration_s": 120}, "too_short"),
+    ("linear_fit", {"y": Series(TC, RNG.normal(0, 1, TC.size), "V")}, {}, "poor_fit"),
+    ("linear_fit", {"y": Series(TC[:2], TC[:2], "V")}, {}, "too_short"),
+    ("exp_fit", {"y": Series(TC, 3 + RNG.normal(0, 0.1, TC.size), "V")}, {}, "poor_fit"),
+    ("check_saturation", {"y": Series(TT, np.clip(3 * np.sin(TT * 3), -1, 1), "V")}, {}, "saturated"),
+    ("require_samples", {"y": VOLT}, {"min_samples": 1000}, "too_short"),
+    ("picket_fence_g", {"gate": gate_series(np.array([0.1, 0.2, 0.3, 0.4]))}, {}, "too_short"),
+    ("picket_fence_g", {"gate": LIGHT}, {}, "wrong_units"),
+    ("gate_speed", {"gate": Q(1.0, 0.0, "level")}, {}, "wrong_kind"),
+    ("settled_value", {"y": Series(T, 20 + 0.1 * T, "C")}, {}, "not_settled"),
+    ("threshold_time", {"y": BOIL}, {"level": 150}, "not_reached"),
+    ("threshold_time", {"y": BOIL}, {"level": 60, "direction": "sideways"}, "bad_param"),
+    ("rise", {"y": Series(T, 20 + RNG.normal(0, 0.05, T.size), "C")}, {}, "no_change"),
+    ("divide", {"a": Q(1.0, 0.1, "g"), "b": Q(0.0, 0.1, "cm3")}, {}, "bad_value"),
+    ("subtract", {"a": Q(1.0, 0.1, "N"), "b": Q(1.0, 0.1, "m")}, {}, "wrong_units"),
+    ("cart_acceleration", {"x": Series(TC, np.full(TC.size, 4.0), "m")}, {}, "too_short"),
+    ("clean", {"y": Series(np.array([0, 1, 2, 30.0, 31, 32]), np.arange(6.0), "V")}, {"max_gap_s": 5}, "gaps"),
+    ("trim_flat", {"y": BOIL}, {"ends": "middle"}, "bad_param"),
+]
+
+
+@pytest.mark.parametrize(("name", "inputs", "params", "code"), BAD, ids=[f"{b[0]}-{b[3]}" for b in BAD])
+def test_bad_data_raises_analysis_issue_with_code(name: str, inputs: dict[str, Any], params: dict[str, Any],
+                                                 code: str) -> None:
+    with pytest.raises(AnalysisIssue) as e:
+        get_step(name).run(inputs, params)
+    assert e.value.code == code
+    assert e.value.en and e.value.zh and e.value.to_json()["code"] == code
+
+
+def test_unknown_parameter_is_a_template_error() -> None:
+    with pytest.raises(KeyError, match="unknown parameter"):
+        get_step("mean").run({"y": VOLT}, {"windw": 3})
