@@ -4,7 +4,7 @@
 # (datasheet max 180 ms at the default MTreg); read_raw_into() reads the 16-bit count.
 # Datasheet: lx = count / 1.2 at MTreg = 69 (default); scale = 69 / (1.2 * MTreg) lx per count.
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]

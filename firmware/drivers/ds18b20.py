@@ -5,7 +5,7 @@
 # chip's signed 16-bit temperature register, 1/16 degC per count (datasheet: 0x0191 = +25.0625 degC).
 # The driver never waits and never retries: a bad CRC raises OSError and the caller decides.
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]

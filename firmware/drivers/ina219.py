@@ -5,7 +5,7 @@
 # (register 0x01, signed, LSB 10 uV) divided by the shunt resistance: scale = 10 uV / R_shunt.
 # Using the shunt register keeps the current linear in the raw int without the calibration register.
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]
@@ -59,7 +59,7 @@ class INA219:
             raise ValueError("ina219: channels must be voltage, current, or voltage then current")
         if shunt_ohm <= 0 or max_current_a <= 0:
             raise ValueError("ina219: shunt_ohm and max_current_a must be > 0")
-        v_max = max_current_a * shunt_ohm
+        v_max = max_current_a * shunt_ohm * 0.999999  # 3.2 A * 0.1 ohm is 0.32000000000000006
         if v_max > PGA_RANGES[-1]:
             raise ValueError("ina219: %.2f A through %g ohm exceeds the 320 mV shunt range" % (max_current_a, shunt_ohm))
         if address not in i2c.scan():

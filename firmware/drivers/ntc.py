@@ -51,21 +51,14 @@ class NTC:
             raise ValueError("ntc: position must be 'low' (NTC to GND) or 'high' (NTC to 3.3 V)")
         if r_fixed <= 0 or r_nominal <= 0 or beta <= 0:
             raise ValueError("ntc: r_fixed, r_nominal and beta must be > 0")
-        if steinhart is not None:
-            a, b, c = steinhart
-
-            def celsius(r):
-                return steinhart_celsius(r, a, b, c)
-        else:
-
-            def celsius(r):
-                return beta_celsius(r, r_nominal, t_nominal, beta)
-
         def raw(v):
             r = ntc_resistance(v, v_supply, r_fixed, position)
             if r is None:
                 return None
-            t = celsius(r)
+            if steinhart is not None:
+                t = steinhart_celsius(r, steinhart[0], steinhart[1], steinhart[2])
+            else:
+                t = beta_celsius(r, r_nominal, t_nominal, beta)
             if not T_MIN_C <= t <= T_MAX_C:
                 return None
             return int(round(t * 100))
