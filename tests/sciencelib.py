@@ -8,7 +8,7 @@ so a huge uncertainty cannot pass trivially.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ class Expect:
     max_rel_u: float = 0.0  # bound on u/|truth|
     max_u: float = 0.0  # bound on u in the truth's unit (for truths near zero)
     k: float = 3.0
+    known_issue: str = ""  # non-empty: a documented analysis gap (experiments/STEPS_WANTED.md) → xfail
 
 
 @dataclass(frozen=True)
@@ -97,17 +98,36 @@ def sensor_template_ids() -> list[str]:
     return sorted(i for i in template_ids() if load(i).kind == "sensor")
 
 
-def cases(labs: list[Lab]) -> list[Any]:
-    """pytest params (lab, seed, noise) for the labs whose template exists, ids like ``PHY-J-10-s11-n3``."""
+def cases(labs: list[Lab], known: bool = False) -> list[Any]:
+    """pytest params (lab, seed, noise) for the labs whose template exists, ids like ``PHY-J-10-s11-n3``.
+
+    ``known=False``: the expectations without a known issue (must pass). ``known=True``: one param per
+    expectation with a ``known_issue``, marked xfail with the issue as reason (it may pass for some
+    seeds; the mark is not strict because of that).
+    """
     import pytest
 
     out = []
     for lab in labs:
         if not has_template(lab.id):
             continue
+        if known:
+            for e in lab.expects:
+                if e.known_issue:
+                    mark = pytest.mark.xfail(reason=e.known_issue, strict=False)
+                    sub = Lab(lab.id, (replace(e, known_issue=""),), lab.sim, lab.params, lab.noises, lab.seeds)
+                    for seed in lab.seeds:
+                        for noise in lab.noises:
+                            out.append(pytest.param(sub, seed, noise, marks=mark,
+                                                    id=f"{lab.id}-{e.result}-s{seed}-n{noise:g}"))
+            continue
+        good = tuple(e for e in lab.expects if not e.known_issue)
+        if not good:
+            continue
+        sub = Lab(lab.id, good, lab.sim, lab.params, lab.noises, lab.seeds)
         for seed in lab.seeds:
             for noise in lab.noises:
-                out.append(pytest.param(lab, seed, noise, id=f"{lab.id}-s{seed}-n{noise:g}"))
+                out.append(pytest.param(sub, seed, noise, id=f"{lab.id}-s{seed}-n{noise:g}"))
     return out
 
 
