@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classlab.experiments.quantity import Quantity
 from classlab.experiments.runtime import analyze
 from classlab.experiments.sim import simulate_table, simulated_experiments
 from classlab.experiments.template import load
@@ -51,7 +50,7 @@ def test_too_short(exp_id: str) -> None:
 def test_wrong_channel(exp_id: str) -> None:
     table, _, given = simulate_table(exp_id, seed=23)
     other = {"time_s": table["time_s"]}
-    for i, (k, v) in enumerate(x for x in table.items() if x[0] != "time_s"):
+    for i, (_k, v) in enumerate(x for x in table.items() if x[0] != "time_s"):
         other[f"pressure{i + 1 if i else ''}_hPa"] = v  # a logger that recorded something else
     res = _analyze(exp_id, other, given)
     assert not res["valid"]
