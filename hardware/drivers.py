@@ -58,7 +58,7 @@ DRIVERS: dict[str, Driver] = {d.name: d for d in (
            roles={"adc": "adc"}, quantities=("illuminance",), required=("ldr",)),
     Driver("hcsr04", "HC-SR04 ultrasonic distance sensor", "HC-SR04 超声波测距",
            roles={"trig": "out", "echo": "in"}, quantities=("distance",),
-           optional=("supply_v", "divider")),
+           optional=("supply_v", "divider", "air_temp_c")),
     Driver("photogate", "Photogate (slotted IR interrupter)", "光电门（槽型红外对射）",
            roles={"gate": "in"}, quantities=("gate",), optional=("supply_v", "divider")),
     Driver("mpu6050", "MPU-6050 accelerometer + gyroscope (I²C)", "MPU-6050 加速度计 + 陀螺仪（I²C）",

@@ -222,6 +222,10 @@ def _sensor(r: _Reader, s: Any, i: int) -> None:
     if "ldr" in s:
         r.keys(s["ldr"], (*key, "ldr"), {"r_fixed"}, set())
         r.num(s["ldr"]["r_fixed"], (*key, "ldr", "r_fixed"))
+    if "air_temp_c" in s:
+        t = r.num(s["air_temp_c"], (*key, "air_temp_c"), positive=False)
+        if not -40 <= t <= 60:
+            raise r.fail((*key, "air_temp_c"), f"air temperature must be −40…60 °C, got {t:g} / 气温应在 −40…60 °C")
     for k in ("shunt_ohm", "max_current_a"):
         if k in s:
             r.num(s[k], (*key, k))
