@@ -20,8 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from classlab.firmware.frame import Framer
 from classlab.gateway.simboard import DEMO_EXPERIMENTS
-from tests.servers import Mosquitto, free_port
-from tests.servers import mosquitto as mosquitto_fixture  # noqa: F401  (registers the fixture `mosquitto`)
+from tests.servers import Mosquitto, free_port, mosquitto  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
 CLI = [str(Path(sys.executable).with_name("classlab"))]  # the installed entry point
@@ -111,7 +110,7 @@ def publish_raw(broker: Mosquitto, messages: list[tuple[str, bytes]]) -> None:
     c.loop_stop()
 
 
-def test_simulate_to_gateway_to_journal_accounts_for_every_sample(mosquitto, tmp_path) -> None:
+def test_simulate_to_gateway_to_journal_accounts_for_every_sample(mosquitto, tmp_path) -> None:  # noqa: F811
     site = "e2e-lab"
     gw = Gateway(tmp_path, mosquitto, site).start()
     sent = simulate(mosquitto, site, "--boards", "3", "--duration", "4", "--rate", "100")
@@ -149,7 +148,7 @@ def test_simulate_to_gateway_to_journal_accounts_for_every_sample(mosquitto, tmp
         assert j[board]["increasing"], board
 
 
-def test_no_frame_lost_when_the_gateway_is_killed_and_restarted(mosquitto, tmp_path) -> None:
+def test_no_frame_lost_when_the_gateway_is_killed_and_restarted(mosquitto, tmp_path) -> None:  # noqa: F811
     """Frames are acked only after the commit: a SIGKILL loses nothing, the broker redelivers the rest."""
     site = "crash-lab"
     gw = Gateway(tmp_path, mosquitto, site).start()
