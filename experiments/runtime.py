@@ -180,7 +180,8 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
         steps = _live_closure(tpl)
     for a in steps:
         record: dict[str, Any] = {"name": a.name, "step": a.step}
-        blocked = sorted(src for src in a.inputs.values() if src in failed)
+        refs = [v[1:] for v in a.params.values() if isinstance(v, str) and v[:1] in "@$"]
+        blocked = sorted(src for src in [*a.inputs.values(), *refs] if src in failed)
         if blocked:
             record.update(status="skipped", because=blocked)
             failed.update(a.outputs.values())
@@ -188,7 +189,7 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
             continue
         try:
             inputs = {slot: values[src] for slot, src in a.inputs.items()}
-            step_params = {k: _param_value(v, param_values) for k, v in a.params.items()}
+            step_params = {k: _param_value(STEPS[a.step], k, v, values) for k, v in a.params.items()}
             out = STEPS[a.step].run(inputs, step_params)
         except AnalysisIssue as exc:
             run.reasons.append(Reason(exc.code, exc.en, exc.zh, a.name))
@@ -248,10 +249,16 @@ def _matters(tpl: Template, reason: Reason) -> bool:
     return not dependents or any(not r.optional for r in dependents)
 
 
-def _param_value(value: Any, params: Mapping[str, Quantity]) -> Any:
-    if isinstance(value, str) and value.startswith("$"):
-        return params[value[1:]].value
-    return value
+def _param_value(step: Any, key: str, value: Any, values: Mapping[str, Any]) -> Any:
+    """A literal, or ``$param`` / ``@output``: that Quantity's value in the step parameter's unit."""
+    if not (isinstance(value, str) and value[:1] in "$@"):
+        return value
+    q = values[value[1:]]
+    if not isinstance(q, Quantity):
+        raise AnalysisIssue("wrong_kind", f"{value[1:]} is a data series, not a single value for parameter {key}",
+                            f"{value[1:]} 是数据序列，不能作为参数 {key} 的值")
+    unit = next((p.unit for p in step.params if p.name == key), None)
+    return q.to(unit).value if unit not in (None, "1", "count", q.unit) else q.value
 
 
 def _live_closure(tpl: Template) -> tuple[Any, ...]:

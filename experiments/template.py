@@ -191,6 +191,7 @@ class Template:
             if step is not None:
                 seen.add(f"step:{step.name}")
                 todo.extend(step.inputs.values())
+                todo.extend(v[1:] for v in step.params.values() if isinstance(v, str) and v[:1] in "@$")
         return seen
 
     @property
@@ -348,10 +349,9 @@ def parse(text: str, file: str = "<template>", *, check_file_name: bool = True) 
     inputs = _inputs(ctx, raw.get("inputs", []), buffers)
     if kind == "sensor" and not inputs:
         raise ctx.error(("kind",), "a sensor template needs at least one [[inputs]] entry")
-    for i, inp in enumerate(inputs):
-        if inp.sensor not in entry.sensors:
-            raise ctx.error(("inputs", i, "sensor"),
-                            f"sensor {inp.sensor!r} is not listed for {exp_id} in the catalogue ({', '.join(entry.sensors)})")
+    if inputs and not any(inp.sensor in entry.sensors for inp in inputs):
+        raise ctx.error(("inputs", 0, "sensor"),
+                        f"no input uses a sensor the catalogue lists for {exp_id} ({', '.join(entry.sensors)})")
     params = _params(ctx, raw.get("params", {}))
     names: dict[str, str | None] = {n: b.unit for n, b in buffers.items()}  # name -> unit (None = unknown)
     for p in params.values():
@@ -456,6 +456,7 @@ def _analysis(ctx: _Ctx, raw: Any, names: dict[str, str | None], params: dict[st
     steps = _registry()
     out: list[Analysis] = []
     seen: set[str] = set()
+    made: set[str] = set()  # outputs of earlier steps
     for i, item in enumerate(raw):
         path = ("analysis", i)
         ctx.table(item, path, _ANALYSIS, "[[analysis]]")
@@ -491,6 +492,7 @@ def _analysis(ctx: _Ctx, raw: Any, names: dict[str, str | None], params: dict[st
             if target in names:
                 raise ctx.error((*path, "out", slot), f"output name {target!r} is already used")
             names[target] = None
+        made.update(outs.values())
         step_params = item.get("params", {})
         if not isinstance(step_params, dict):
             raise ctx.error((*path, "params"), "params must be an inline table")
@@ -498,6 +500,10 @@ def _analysis(ctx: _Ctx, raw: Any, names: dict[str, str | None], params: dict[st
         for key, value in step_params.items():
             if key not in known:
                 raise ctx.error((*path, "params", key), f"step {step_name!r} has no parameter {key!r} (parameters: {', '.join(known) or 'none'})")
+            if isinstance(value, str) and value.startswith("@"):
+                if value[1:] not in made:
+                    raise ctx.error((*path, "params", key), f"undefined output {value[1:]!r} (a step parameter \"@name\" "
+                                                            "takes the value of an earlier step's output)")
             if isinstance(value, str) and value.startswith("$"):
                 ref = params.get(value[1:])
                 if ref is None:

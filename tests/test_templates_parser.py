@@ -214,7 +214,7 @@ def test_result_must_name_an_output():
 def test_sensor_not_listed_for_the_experiment():
     text = BASE.replace('sensor = "light"', 'sensor = "voltage"')
     err = _error(text)
-    assert err.line == _line(text, 'sensor = "voltage"') and "not listed" in err.message
+    assert err.line == _line(text, 'sensor = "voltage"') and "catalogue lists" in err.message
 
 
 def test_id_must_match_file_name_and_catalogue():
@@ -238,3 +238,19 @@ def test_multiline_method_text_does_not_confuse_line_numbers():
     text = BASE.replace('method_en = "Time the swings"', 'method_en = """Time\nbogus = 1\nthe swings"""')
     text = text.replace('step = "mean"\n', 'step = "mean"\nwindow = 3\n')
     assert _error(text).line == _line(text, "window = 3")
+
+
+def test_output_reference_in_step_params_must_name_an_earlier_output():
+    text = BASE.replace("params = { resolution = 1.0 }", 'params = { resolution = 1.0, t_start = "@t_peak" }')
+    err = _error(text)
+    assert err.line == _line(text, '"@t_peak"') and "undefined output 't_peak'" in err.message
+    ok = BASE.replace("[results.level]", '''[[analysis]]
+name = "later"
+step = "mean"
+in = { y = "light" }
+out = { mean = "light_mean2" }
+params = { t_start = "@light_mean" }
+
+[results.level]''')
+    t = parse(ok, "PHY-S-14.toml")
+    assert "light_mean" in t.sources("light_mean2") and "light" in t.sources("light_mean2")
