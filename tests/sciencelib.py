@@ -74,7 +74,9 @@ def check(res: dict[str, Any], truth: dict[str, float], exp: Expect) -> str | No
         return f"{exp.result}: zero uncertainty"
     dev = abs(got["value"] - want)
     if dev > exp.k * u:
-        return f"{exp.result}: {got['value']:.6g} ± {u:.2g} {got['unit']} vs truth {want:.6g} ({dev / u:.1f} u)"
+        return (
+            f"{exp.result}: {got['value']:.6g} ± {u:.2g} {got['unit']} vs truth {want:.6g} ({dev / u:.1f} u)"
+        )
     return None
 
 
@@ -115,11 +117,16 @@ def cases(labs: list[Lab], known: bool = False) -> list[Any]:
             for e in lab.expects:
                 if e.known_issue:
                     mark = pytest.mark.xfail(reason=e.known_issue, strict=False)
-                    sub = Lab(lab.id, (replace(e, known_issue=""),), lab.sim, lab.params, lab.noises, lab.seeds)
+                    sub = Lab(
+                        lab.id, (replace(e, known_issue=""),), lab.sim, lab.params, lab.noises, lab.seeds
+                    )
                     for seed in lab.seeds:
                         for noise in lab.noises:
-                            out.append(pytest.param(sub, seed, noise, marks=mark,
-                                                    id=f"{lab.id}-{e.result}-s{seed}-n{noise:g}"))
+                            out.append(
+                                pytest.param(
+                                    sub, seed, noise, marks=mark, id=f"{lab.id}-{e.result}-s{seed}-n{noise:g}"
+                                )
+                            )
             continue
         good = tuple(e for e in lab.expects if not e.known_issue)
         if not good:

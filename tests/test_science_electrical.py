@@ -7,15 +7,68 @@ import pytest
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 TYPE_B = "no Type-B (ADC offset / INA219 step) term in u (STEPS_WANTED, from S)"
+STEP = "integral across the switch step: u too small; discharge Q negative (STEPS_WANTED, from S)"
 
 LABS = [
     Lab("PHY-J-07", (Expect("current", "current_A", "A", max_rel_u=0.02),)),
     Lab("PHY-J-08", (Expect("voltage", "voltage_V", "V", max_rel_u=0.02, known_issue=TYPE_B),)),
     Lab("PHY-J-09", (Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),)),
-    Lab("PHY-J-21", (
-        Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
-        Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03, known_issue=TYPE_B),
-    )),
+    Lab(
+        "PHY-J-21",
+        (
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
+            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03, known_issue=TYPE_B),
+        ),
+    ),
+    Lab(
+        "PHY-S-08",
+        (
+            Expect("time_constant", "time_constant_s", "s", max_rel_u=0.03),
+            Expect("capacitance", "capacitance_F", "F", max_rel_u=0.05),
+            Expect("charge", "charge_As", "As", max_rel_u=0.05, known_issue=STEP),
+        ),
+        params={"resistance_ohm": "resistance_ohm"},
+    ),
+    Lab(
+        "PHY-S-08",
+        (
+            Expect("time_constant", "time_constant_s", "s", max_rel_u=0.03),
+            Expect("capacitance", "capacitance_F", "F", max_rel_u=0.05),
+        ),
+        sim={"mode": "charge"},
+        params={"resistance_ohm": "resistance_ohm"},
+    ),
+    Lab(
+        "PHY-S-10",
+        (
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
+            Expect("resistivity", "resistivity_ohm_m", "ohm*m", max_rel_u=0.1),
+        ),
+        params={"length_m": "length_m", "diameter_m": "diameter_m"},
+    ),
+    Lab(
+        "PHY-S-12",
+        (
+            Expect("emf", "emf_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
+            Expect("internal_resistance", "internal_resistance_ohm", "ohm", max_rel_u=0.1),
+        ),
+    ),
+    Lab(
+        "CHE-S-07",
+        (
+            Expect("emf", "emf_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
+            Expect("internal_resistance", "internal_resistance_ohm", "ohm", max_rel_u=0.1),
+        ),
+    ),
+    Lab(
+        "PHY-S-18",
+        (
+            Expect("primary_voltage", "primary_rms_V", "V", max_rel_u=0.02),
+            Expect("secondary_voltage", "secondary_rms_V", "V", max_rel_u=0.02),
+            Expect("voltage_ratio", "ratio", "1", max_rel_u=0.03),
+        ),
+        params={"n1": "n1", "n2": "n2"},
+    ),
 ]
 
 

@@ -35,7 +35,8 @@ class RCCircuit(SimModel):
     The voltmeter divider (1 MΩ) sits across C, so the curve's time constant is C·(R ∥ R_div), a hair
     below R·C. The switch is thrown at ``t_switch_s`` after a flat start. Current is signed: positive
     while charging, negative while discharging. Truth: ``time_constant_s`` (of the curve),
-    ``rc_s`` (R·C), ``capacitance_F``, ``charge_C`` (|Q| moved through R).
+    ``rc_s`` (R·C), ``capacitance_F``, ``charge_As`` (|Q| that flowed through R, where the
+    current sensor is, during the recorded run: C·V0·R_div/(R + R_div)·(1 − e^(−run/τ)) for a discharge).
     """
 
     experiment = "PHY-S-08"
@@ -62,11 +63,15 @@ class RCCircuit(SimModel):
         self.v_top = p["supply_V"] * (DIVIDER_OHM / (r + DIVIDER_OHM) if p["mode"] == "charge" else 1.0)
         self.duration_s = float(np.ceil(p["t_switch_s"] + p["taus"] * self.tau))
         self.channels = [adc_voltage(0), ina219(1)]
+        run = self.duration_s - p["t_switch_s"]
+        q = self.v_top * self.tau / r * (1.0 - np.exp(-run / self.tau))  # through R, over the run
+        if p["mode"] == "charge":  # plus the steady current that the divider draws through R
+            q += (p["supply_V"] - self.v_top) * run / r
         self.truth = {
             "time_constant_s": float(self.tau),
             "rc_s": float(r * c),
             "capacitance_F": float(c),
-            "charge_C": float(c * self.v_top),
+            "charge_As": float(q),
             "initial_voltage_V": float(self.v_top),
         }
 

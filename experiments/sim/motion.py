@@ -110,6 +110,7 @@ class GateModel(SimModel):
     is blocked; edges get the board's 1 µs tick and ~10 µs of beam-edge jitter (× noise)."""
 
     JITTER_S = 10e-6
+    _events: list[tuple[float, int, int]] = []  # noqa: RUF012 - replaced per instance by _finish_gates
 
     def _finish_gates(self) -> None:
         ev: list[tuple[float, int, int]] = []

@@ -337,7 +337,7 @@ class GasTemperature(SimModel):
     """PHY-S-21 (Boyle's law, assistive): the gas temperature in the syringe while it is compressed in
     steps; each quick compression warms the gas a little, which relaxes back to the room.
 
-    Truth: ``mean_C`` (of the true gas temperature over the run), ``max_deviation_C`` (largest |T − room|),
+    Truth: ``mean_C`` (of the true gas temperature over the run), ``max_deviation_C`` (largest |T − room|), ``range_C`` (max − min),
     ``room_C``.
     """
 
@@ -364,6 +364,7 @@ class GasTemperature(SimModel):
         self.truth = {
             "mean_C": float(g.mean()),
             "max_deviation_C": float(np.abs(g - p["room_C"]).max()),
+            "range_C": float(g.max() - g.min()),
             "room_C": float(p["room_C"]),
         }
 

@@ -1,0 +1,54 @@
+"""Motion labs (ultrasonic, photogates, light gate, accelerometer): the template's analysis recovers the
+simulator's truth (see tests/sciencelib.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.sciencelib import Expect, Lab, assert_recovers, cases
+
+RISING = "period from rising edges of a damped pendulum is short by ~0.05 % (STEPS_WANTED, from S)"
+DIP = "period from light dips is long by ~0.13 % (STEPS_WANTED, from S)"
+
+LABS = [
+    Lab("PHY-S-01", (Expect("speed", "speed_m_s", "m/s", max_rel_u=0.03),), params={"flag_m": "flag_m"}),
+    Lab("PHY-S-04", (Expect("acceleration", "acceleration_m_s2", "m/s^2", max_rel_u=0.05),)),
+    Lab("PHY-S-05", (Expect("g", "g_m_s2", "m/s^2", max_rel_u=0.01),), params={"spacing_m": "spacing_m"}),
+    Lab(
+        "PHY-S-06",
+        (Expect("launch_speed", "speed_m_s", "m/s", max_rel_u=0.03),),
+        params={"flag_m": "flag_m", "table_height_m": "table_height_m"},
+    ),
+    Lab(
+        "PHY-S-14",
+        (
+            Expect("g", "g_m_s2", "m/s^2", max_rel_u=0.01),
+            Expect("period", "period_s", "s", max_rel_u=0.01, known_issue=RISING),
+        ),
+        params={"length_m": "length_m"},
+    ),
+    Lab(
+        "PHY-S-14",
+        (
+            Expect("g_light", "g_m_s2", "m/s^2", max_rel_u=0.01),
+            Expect("period_light", "period_s", "s", max_rel_u=0.01, known_issue=DIP),
+        ),
+        sim={"sensor": "light"},
+        params={"length_m": "length_m"},
+    ),
+    Lab(
+        "SCI-P-07",
+        (Expect("period", "period_s", "s", max_rel_u=0.01, known_issue=RISING),),
+        params={"length_m": "length_m"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS))
+def test_analysis_recovers_the_truth(lab: Lab, seed: int, noise: float) -> None:
+    assert_recovers(lab, seed, noise)
+
+
+@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS, known=True))
+def test_known_gaps(lab: Lab, seed: int, noise: float) -> None:
+    assert_recovers(lab, seed, noise)
