@@ -138,6 +138,14 @@ def _number(ask: Ask, prompt: str, default: float | None, allow_blank: bool = Fa
             pass
 
 
+def _required(ask: Ask, prompt: str) -> float:
+    """A number the step cannot do without (asked again until one is given)."""
+    while True:
+        value = _number(ask, prompt, None)
+        if value is not None:
+            return value
+
+
 def guided(method: str, quantity: str, unit: str, ask: Ask, say: Say) -> list[tuple[float, float]]:
     """Walk through ``method``'s steps, asking for the reference and the reading at each point."""
     points: list[tuple[float, float]] = []
@@ -151,16 +159,15 @@ def guided(method: str, quantity: str, unit: str, ask: Ask, say: Say) -> list[tu
             v = _number(ask, "  voltage across the known resistor / 已知电阻两端电压 (V)", None, allow_blank=optional)
             if v is None:
                 break
-            r = _number(ask, "  resistance / 电阻 (ohm)", None)
-            assert r is not None
-            ref: float | None = calibration.current_from_resistor(v, r)
+            r = _required(ask, "  resistance / 电阻 (ohm)")
+            ref = calibration.current_from_resistor(v, r)
             say(f"  reference current / 参考电流 = {ref:.6g} A")
         else:
-            ref = _number(ask, f"  reference / 参考值 ({unit})", step.default, allow_blank=optional)
-            if ref is None:
+            answer = _number(ask, f"  reference / 参考值 ({unit})", step.default, allow_blank=optional)
+            if answer is None:
                 break
-        reading = _number(ask, f"  reading shown by classlab / classlab 显示的读数 ({unit})", None)
-        assert reading is not None
+            ref = answer
+        reading = _required(ask, f"  reading shown by classlab / classlab 显示的读数 ({unit})")
         points.append((reading, ref))
         i += 1
         if i >= len(steps) and method != "one_point":

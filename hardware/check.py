@@ -142,7 +142,8 @@ def _pins(b: BoardFacts, uses: list[Use], wifi: bool) -> list[Finding]:
 
 def _ranges(pins: frozenset[int] | set[int]) -> str:
     """``{0,1,2,5}`` -> ``"0–2, 5"``."""
-    out, run = [], []
+    out: list[list[int]] = []
+    run: list[int] = []
     for p in sorted(pins):
         if run and p != run[-1] + 1:
             out.append(run)

@@ -135,7 +135,7 @@ def build(pm: dict[str, Any], sensors: list[str] | None = None) -> Figure:
     ax.set_xlim(0, 12)
     ax.set_ylim(0, height)
     ax.axis("off")
-    text_kw = {"fontfamily": FONTS}
+    text_kw: dict[str, Any] = {"fontfamily": FONTS}
     ax.text(6, height - 0.35, f"{pm['board']['name_zh']} / {pm['board']['name_en']} — 接线图 / wiring",
             ha="center", va="center", fontsize=13, fontweight="bold", **text_kw)
     ax.text(6, height - 0.7, f"{pm['board']['id']} · {board.name_zh} / {board.name_en}",
