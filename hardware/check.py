@@ -97,10 +97,10 @@ def _pins(b: BoardFacts, uses: list[Use], wifi: bool) -> list[Finding]:
                                f"{what} 接在 GPIO{u.pin}：{zh}；请改接到空闲引脚"))
             continue
         if u.pin not in b.gpios:
+            free = _ranges(b.gpios - set(b.reserved) - set(b.strapping))
             out.append(Finding("pin-invalid", ERROR, u.owner, u.pin,
-                               f"{what}: GPIO{u.pin} is not an available pin on a {b.name_en}; "
-                               f"use one of {_ranges(b.gpios)}",
-                               f"{what}：{b.name_zh} 没有可用的 GPIO{u.pin}；可用引脚：{_ranges(b.gpios)}"))
+                               f"{what}: GPIO{u.pin} is not an available pin on a {b.name_en}; use one of {free}",
+                               f"{what}：{b.name_zh} 没有可用的 GPIO{u.pin}；可用引脚：{free}"))
             continue
         if u.pin in b.strapping:
             en, zh = b.strapping[u.pin]
