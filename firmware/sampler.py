@@ -37,13 +37,12 @@ _FRAMES_PER_FLUSH = 4  # per group and flush() call, so one busy group cannot st
 
 
 def period_for(rate_hz):
-    """Sample period in whole µs for rate_hz; ValueError if the rate does not give one."""
+    """Sample period in whole µs for rate_hz (rounded: machine.Timer(freq=) runs a whole-µs period too)."""
     if not rate_hz or rate_hz <= 0:
         raise ValueError("rate must be > 0 Hz / 采样率必须大于 0")
-    period = int(round(1000000 / rate_hz))
-    if period < 1 or abs(period * rate_hz - 1000000) > 1e-6 * 1000000:
-        raise ValueError("rate %s Hz is not a whole number of µs; use e.g. 1, 10, 50, 100, 200, 500, 1000 "
-                         "/ 采样周期须为整数微秒" % rate_hz)
+    period = int(1000000 / rate_hz + 0.5)
+    if period < 1:
+        raise ValueError("rate %s Hz is too high / 采样率过高" % rate_hz)
     return period
 
 
@@ -56,9 +55,9 @@ def common_dtype(drivers):
                 codes.append(ch[4])
     if len(codes) == 1:
         return codes[0]
-    if "I" in codes:
-        raise ValueError("u32 channels cannot share a sample block with other types")
-    return "i"
+    if "I" in codes and "h" not in codes and "i" not in codes:
+        return "I"  # all unsigned
+    return "i"  # signed and unsigned mixed: i32 (drivers' u32 values stay below 2**31)
 
 
 class FastGroup:
@@ -253,11 +252,14 @@ class EventGroup:
 class Sampler:
     """All of a board's groups: start/stop, rate and channel selection, frames out."""
 
-    def __init__(self, fast=None, slow=(), events=(), slow_timer_id=-1, service_ms=10):
+    def __init__(self, fast=None, slow=(), events=(), slow_timer_id=-1, service_ms=10, extra=()):
+        """fast: the FastGroup at the board rate (set by start(rate_hz)); extra: more FastGroups
+        at their own fixed rates (I²C sensors on a soft timer)."""
         self.fast = fast
+        self.extra = tuple(extra)
         self.slow = tuple(slow)
         self.events = tuple(events)
-        self.groups = ((fast,) if fast is not None else ()) + self.slow + self.events
+        self.groups = ((fast,) if fast is not None else ()) + self.extra + self.slow + self.events
         self.slow_timer_id = slow_timer_id
         self.service_ms = service_ms
         self._slow_timer = None
@@ -270,6 +272,8 @@ class Sampler:
             self.stop()
         if self.fast is not None:
             self.fast.start(rate_hz)
+        for g in self.extra:
+            g.start()
         for g in self.slow:
             g.start()
         for g in self.events:
@@ -305,6 +309,9 @@ class Sampler:
                 send(f)
                 sent += 1
         return sent
+
+    def rate_hz(self):
+        return self.fast.rate_hz if self.fast is not None else 0
 
     def backlog(self):
         """Instants waiting in the rings."""

@@ -94,6 +94,32 @@ def unpack(pkt):
     return data[:-2]
 
 
+class UsbCdc:
+    """The board's USB serial (the REPL's stdin/stdout) as a byte stream for SerialLink.
+
+    Ctrl-C (0x03) keeps working for mpremote: the host never sends a command packet containing
+    0x03 (see gateway/serial_source.py send_cmd), so no packet byte interrupts the program.
+    """
+
+    def __init__(self):
+        import select
+        import sys
+
+        self.out = sys.stdout.buffer
+        self.inp = sys.stdin.buffer
+        self.poller = select.poll()
+        self.poller.register(sys.stdin, select.POLLIN)
+
+    def write(self, b):
+        return self.out.write(b)
+
+    def any(self):
+        return 1 if self.poller.poll(0) else 0
+
+    def read(self, n):
+        return self.inp.read(1)
+
+
 class SerialLink:
     """Frames out over a byte stream (USB CDC / UART); commands in through poll().
 

@@ -51,6 +51,21 @@ def split_packet(payload: bytes) -> tuple[str, bytes]:
     return "data", payload
 
 
+def command_packet(cmd: dict[str, Any]) -> bytes:
+    """The serial packet for a command. It never contains 0x03 (Ctrl-C would interrupt MicroPython's
+    program on the board): if the CRC or the text brings one in, a "nonce" field is added and changed."""
+    body = json.dumps(cmd, separators=(",", ":")).encode()
+    for nonce in range(1000):
+        if nonce:
+            body = json.dumps({**cmd, "nonce": nonce}, separators=(",", ":")).encode()
+        c = crc16(body)
+        out = bytearray(MAX_PACKET)
+        n = cobs_encode_into(body + bytes([c & 0xFF, c >> 8]), len(body) + 2, out)
+        if 3 not in out[:n]:
+            return bytes(out[:n])
+    raise ValueError(f"cannot send command {cmd!r} without a 0x03 byte")  # pragma: no cover
+
+
 class SerialSource:
     """One board on one serial port (``/dev/ttyACM0``, ``COM3``, or a pyserial URL like ``loop://``)."""
 
@@ -125,13 +140,9 @@ class SerialSource:
 
     def send_cmd(self, cmd: dict[str, Any]) -> None:
         """Send one command (the JSON of a ``…/cmd`` message) to the board."""
-        body = json.dumps(cmd, separators=(",", ":")).encode()
-        c = crc16(body)
-        out = bytearray(MAX_PACKET)
-        n = cobs_encode_into(body + bytes([c & 0xFF, c >> 8]), len(body) + 2, out)
         assert self.ser is not None, "start() first"
         with self._lock:
-            self.ser.write(bytes(out[:n]))
+            self.ser.write(command_packet(cmd))
 
     def pause(self) -> None:
         self._paused = True

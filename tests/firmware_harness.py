@@ -15,11 +15,16 @@ P = 1 << 30  # board tick period
 FAKES = "tests/mpy/fakes"
 
 
-def run_cases(runtime: str, micropython, script: str, *args: str, heap: int = 1 << 20) -> dict[str, dict]:
-    """Run tests/mpy/SCRIPT with the fakes and firmware/ on the path; {case: result} from its JSON lines."""
+def run_cases(runtime: str, micropython, script: str, *args: str, heap: int = 1 << 20,
+              extra_paths: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Run tests/mpy/SCRIPT with the fakes and firmware/ on the path; {case: result} from its JSON lines.
+
+    extra_paths: more ("--path", "DIR[:MOUNT]") pairs for the MicroPython runner (files it needs).
+    """
     path = ROOT / "tests" / "mpy" / script
     if runtime == "micropython":
-        out = micropython.run(path, *args, paths=(f"{FAKES}:/fakes", "firmware"), heap=heap)
+        more = tuple(extra_paths[i + 1] for i in range(0, len(extra_paths), 2))
+        out = micropython.run(path, *args, paths=(f"{FAKES}:/fakes", "firmware", *more), heap=heap)
     else:
         out = subprocess.run([sys.executable, "tests/mpy/run_cpython.py", "--path", FAKES, "--path", "firmware",
                               str(path), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)

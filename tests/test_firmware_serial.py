@@ -142,3 +142,17 @@ def test_loop_url_round_trip() -> None:
         assert got[0][2] == "data" and json.loads(got[0][3]) == {"cmd": "stop"}
     finally:
         src.stop()
+
+
+def test_command_packets_never_contain_ctrl_c() -> None:
+    from classlab.gateway.serial_source import command_packet
+
+    hits = 0
+    for rate in range(1, 3000):
+        cmd = {"cmd": "rate", "rate_hz": rate}
+        pkt = command_packet(cmd)
+        assert 3 not in pkt
+        body = json.loads(bytes(unpack(pkt[:-1])))
+        hits += "nonce" in body
+        assert {k: v for k, v in body.items() if k != "nonce"} == cmd
+    assert hits > 0  # the nonce path was needed and taken

@@ -181,7 +181,9 @@ class ADC:
         return self.read_u16() >> 4
 
     def read_uv(self):
-        return self.read_u16() * 3300000 // _U16
+        # u16 * 3.3 V in µV, computed in small ints (no heap in a hard IRQ, like the real C code)
+        x = self.read_u16() * 3300
+        return (x // _U16) * 1000 + ((x % _U16) * 1000) // _U16
 
     # ---- test control ----
     @staticmethod

@@ -1,0 +1,206 @@
+# The board's application: sampler -> frames -> transport, commands in, status out.
+#
+# main.py calls main(). The loop is cooperative and short: every FLUSH_MS the sampler's rings are
+# packed into frames and handed to the transport (MQTT queue or USB serial); the transport is
+# polled (reconnects, publishes, commands); every STATUS_S a status message goes out. Sampling
+# itself runs in timer callbacks and never waits for this loop.
+#
+# Commands (JSON on …/cmd, or a serial command packet):
+#   {"cmd": "start", "rate_hz": 200}     start sampling (rate optional)
+#   {"cmd": "stop"}                      stop sampling; buffered data is still sent
+#   {"cmd": "rate", "rate_hz": 500}      change the fast ADC group's rate (restarts sampling)
+#   {"cmd": "channels", "ids": [0, 4]}   sample only these channel ids (null: all); meta is re-sent
+#   {"cmd": "status"}                    send a status message now
+# A bad command changes nothing; the next status carries "error" with the reason.
+import gc
+import json
+
+try:
+    from . import config as _config
+    from . import frame as _frame
+    from . import ticks as _ticks
+except ImportError:
+    import config as _config
+    import frame as _frame
+    import ticks as _ticks
+
+_IDLE_MS = 5
+
+
+def heap():
+    """(used, free) heap bytes, or (None, None) where the port cannot tell (CPython)."""
+    try:
+        return gc.mem_alloc(), gc.mem_free()
+    except AttributeError:
+        return None, None
+
+
+class App:
+    def __init__(self, cfg, site, link, framer=None):
+        """cfg: the pin map dict (board_config.json); site: config.read_site() dict; link: an MqttLink
+        or SerialLink (send, send_meta, send_status, poll)."""
+        self.cfg = cfg
+        self.site = site
+        self.link = link
+        self.framer = framer or _frame.Framer()
+        self.board = _config.build(cfg, site)
+        self.enabled = None
+        self.state = "stopped"
+        self.error = None
+        self.clock = _ticks.ExtTicks()
+        self.flush_ms = site.get("FLUSH_MS", 100)
+        self.status_ms = site.get("STATUS_S", 10) * 1000
+        now = _ticks.ticks_ms()
+        self._next_flush = now
+        self._next_status = now
+        self.frames = 0
+        self._send = self._count_send  # bound once: the loop does not allocate a method per flush
+        self._on_cmd = self.on_cmd
+
+    def _count_send(self, f):
+        self.frames += 1
+        return self.link.send(f)
+
+    # ---- life cycle ----
+    def start(self, sample=True):
+        self.link.send_meta(self.board.meta_json())
+        if sample:
+            self.board.sampler.start()
+            self.state = "running"
+        gc.collect()
+        self.send_status()
+
+    def step(self):
+        """One pass of the main loop (never blocks for long)."""
+        self.clock.update()
+        now = _ticks.ticks_ms()
+        if _ticks.ticks_diff(now, self._next_flush) >= 0:
+            self._next_flush = _ticks.ticks_add(now, self.flush_ms)
+            self.board.sampler.flush(self.framer, self._send)
+        self.link.poll(self._on_cmd)
+        if _ticks.ticks_diff(now, self._next_status) >= 0:
+            self.send_status()
+
+    def run(self, wdt=None):
+        while True:
+            self.step()
+            if wdt is not None:
+                wdt.feed()
+            _ticks.sleep_ms(_IDLE_MS)
+
+    def stop(self):
+        self.board.sampler.stop()
+        self.board.sampler.flush(self.framer, self._send)
+        self.state = "stopped"
+
+    # ---- status and commands ----
+    def status(self):
+        used, free = heap()
+        link = self.link.stats()
+        smp = self.board.sampler
+        return {"state": self.state, "rate_hz": smp.rate_hz(), "uptime_s": self.clock.elapsed_s(),
+                "heap_used": used, "heap_free": free, "dropped": smp.dropped(), "backlog": smp.backlog(),
+                "frames": self.frames, "tx_dropped": link.get("tx_dropped", 0), "queued": link.get("queued", 0),
+                "channels": self.enabled, "error": self.error}
+
+    def send_status(self):
+        self._next_status = _ticks.ticks_add(_ticks.ticks_ms(), self.status_ms)
+        self.link.send_status(json.dumps(self.status()).encode())
+
+    def on_cmd(self, payload):
+        try:
+            c = json.loads(payload)
+            name = c["cmd"]
+            if name == "start":
+                self._restart(c.get("rate_hz"), self.enabled, force=True)
+            elif name == "stop":
+                self.stop()
+            elif name == "rate":
+                self._restart(c["rate_hz"], self.enabled)
+            elif name == "channels":
+                ids = c.get("ids")
+                self._restart(None, None if ids is None else [int(i) for i in ids], rebuild=True)
+            elif name != "status":
+                raise ValueError("unknown command %r (start, stop, rate, channels, status)" % name)
+            self.error = None
+        except (ValueError, KeyError, TypeError) as e:
+            self.error = "bad command %s: %s / 命令无效" % (payload[:80], e)
+        self.send_status()
+
+    def _restart(self, rate_hz, enabled, force=False, rebuild=False):
+        if rate_hz is not None:
+            if not 0 < rate_hz <= self.board.max_rate:
+                raise ValueError("rate_hz must be in (0, %d]" % self.board.max_rate)
+            _sampler_period(rate_hz)
+        was = self.state == "running"
+        smp = self.board.sampler
+        if was:
+            self.stop()
+        if rebuild:
+            rate = rate_hz or smp.rate_hz() or None
+            self.board = _config.build(self.cfg, self.site, enabled=enabled, rate_hz=rate)
+            self.enabled = enabled
+            self.link.send_meta(self.board.meta_json())
+            gc.collect()
+        elif rate_hz is not None and self.board.sampler.fast is not None:
+            self.board.sampler.fast.rate_hz = rate_hz
+            self.board.meta["rate_hz"] = rate_hz
+            for ch in self.board.meta["channels"]:
+                if ch["kind"] == "fast":
+                    ch["max_rate"] = rate_hz
+            self.link.send_meta(self.board.meta_json())
+        if was or force:
+            self.board.sampler.start()
+            self.state = "running"
+
+
+def _sampler_period(rate_hz):
+    try:
+        from . import sampler as _s
+    except ImportError:
+        import sampler as _s
+    return _s.period_for(rate_hz)
+
+
+def make_link(site, framer, board_type):
+    """The transport the site config asks for: MQTT over Wi-Fi, or USB serial."""
+    kind = site.get("TRANSPORT") or ("mqtt" if site.get("WIFI_SSID") else "serial")
+    if kind == "serial":
+        try:
+            from . import serial_link as _sl
+        except ImportError:
+            import serial_link as _sl
+        return _sl.SerialLink(_sl.UsbCdc(), framer, _ticks.ticks_us)
+    if kind != "mqtt":
+        raise _config.ConfigError("TRANSPORT must be \"mqtt\" or \"serial\", not %r" % kind)
+    if board_type == "pico":
+        raise _config.ConfigError("a plain Pico has no Wi-Fi: set TRANSPORT = \"serial\" / 普通 Pico 没有 Wi-Fi")
+    if not site.get("MQTT_HOST"):
+        raise _config.ConfigError("MQTT_HOST is not set in site_config.py / 请在 site_config.py 设置 MQTT_HOST")
+    import network
+
+    try:
+        from . import mqtt_link as _ml
+    except ImportError:
+        import mqtt_link as _ml
+    return _ml.MqttLink(site["SITE_ID"], site.get("BOARD_ID") or "board", site["MQTT_HOST"], site["MQTT_PORT"],
+                        site["MQTT_USER"], site["MQTT_PASSWORD"], site["WIFI_SSID"], site["WIFI_KEY"],
+                        wlan=network.WLAN(network.STA_IF), queue_bytes=site["QUEUE_BYTES"])
+
+
+def main(board_path="board_config.json"):
+    """Board entry point (main.py): load config, connect, sample forever."""
+    cfg = _config.read_board(board_path)
+    site = _config.read_site()
+    if not site.get("BOARD_ID"):
+        site["BOARD_ID"] = (cfg.get("board") or {}).get("id")
+    framer = _frame.Framer()
+    link = make_link(site, framer, (cfg.get("board") or {}).get("type"))
+    app = App(cfg, site, link, framer)
+    if hasattr(link, "start"):
+        try:
+            link.start()
+        except Exception as e:  # the first failure is loud; the link keeps retrying in poll()
+            print("classlab:", e)
+    app.start()
+    app.run()

@@ -1,0 +1,118 @@
+# The whole board application on the fake hardware: a shipped pin map (board_config.json given as
+# argument) with fake devices, MQTT to the fake broker, commands in, frames out. Runs under
+# MicroPython and CPython; prints one JSON line per case with the published messages (hex) for the
+# pytest wrapper to decode with the gateway's decoder.
+# usage: app_cases.py BOARD_CONFIG.json
+import json
+import sys
+import time
+from binascii import hexlify
+from socket import Broker
+
+import config
+import machine
+import network
+import onewire
+from app import App
+from devices import BH1750Device, DS18B20Device, INA219Device, MPU6050Device
+from frame import Framer
+from mqtt_link import MqttLink
+
+with open(sys.argv[1]) as f:
+    CFG = json.load(f)
+SITE = config.read_site(type("S", (), {"SITE_ID": "school-a", "BOARD_ID": "station-1", "WIFI_SSID": "lab",
+                                      "WIFI_KEY": "pw", "MQTT_HOST": "broker.local", "FLUSH_MS": 100,
+                                      "STATUS_S": 1}))
+T = "classlab/school-a/station-1/"
+ADC_SCRIPT = [(k * 97) % 60000 + 1000 for k in range(2000)]
+
+
+def attach_all():
+    machine.reset_all()
+    onewire.OneWire.reset_all()
+    network.WLAN.reset_all()
+    Broker.reset_all()
+    time.set_ticks(1 << 29)
+    for s in CFG["sensor"]:
+        d = s["driver"]
+        pins = s.get("pins", {})
+        if d == "ds18b20":
+            onewire.OneWire.attach(pins["data"], DS18B20Device(7, [400, 401, 402, 403, 404, 405]))
+        elif d == "bh1750":
+            machine.I2C.attach(s["i2c"], s["address"], BH1750Device([120, 240]))
+        elif d == "mpu6050":
+            machine.I2C.attach(s["i2c"], s["address"], MPU6050Device([(1, 2, 16384, 0, 0, 0, 0)]))
+        elif d == "ina219":
+            machine.I2C.attach(s["i2c"], s["address"], INA219Device([5000 << 3], [100]))
+        elif "adc" in pins:
+            machine.ADC.script(pins["adc"], ADC_SCRIPT)
+
+
+def hexs(topic):
+    return [hexlify(p).decode() for p in Broker.topics(T + topic)]
+
+
+def run(app, ms):
+    for _ in range(ms // 5):
+        app.step()
+        time.sleep_ms(5)
+
+
+def case_run():
+    attach_all()
+    framer = Framer()
+    link = MqttLink(SITE["SITE_ID"], SITE["BOARD_ID"], SITE["MQTT_HOST"], wlan=network.WLAN(network.STA_IF),
+                    ssid="lab", wifi_key="pw")
+    app = App(CFG, SITE, link, framer)
+    link.start()
+    app.start()
+    run(app, 2000)
+    n_before = len(Broker.topics(T + "data"))
+    Broker.inject(T + "cmd", b'{"cmd":"rate","rate_hz":200}')
+    run(app, 1000)
+    n_rate = len(Broker.topics(T + "data"))
+    Broker.inject(T + "cmd", b'{"cmd":"rate","rate_hz":7000}')
+    run(app, 200)
+    Broker.inject(T + "cmd", b'{"cmd":"fly"}')
+    run(app, 200)
+    Broker.inject(T + "cmd", b'{"cmd":"channels","ids":[4]}')
+    run(app, 500)
+    Broker.inject(T + "cmd", b'{"cmd":"stop"}')
+    run(app, 300)
+    app.send_status()
+    link.poll(lambda c: None)
+    return {"data": hexs("data"), "meta": [m.decode() for m in Broker.topics(T + "meta")],
+            "status": [s.decode() for s in Broker.topics(T + "status")], "n_before": n_before,
+            "n_rate": n_rate, "adc_script": ADC_SCRIPT, "hard": app.board.sampler.fast.hard}
+
+
+def case_unknown_driver():
+    attach_all()
+    bad = json.loads(json.dumps(CFG))
+    bad["sensor"][0]["driver"] = "flux_capacitor"
+    try:
+        config.build(bad, SITE)
+    except config.ConfigError as e:
+        return {"error": str(e)}
+    raise AssertionError("unknown driver accepted")
+
+
+def case_adc2_with_wifi():
+    attach_all()
+    esp = json.loads(json.dumps(CFG))
+    esp["board"]["type"] = "esp32"
+    for s in esp["sensor"]:
+        if "adc" in s.get("pins", {}):
+            s["pins"]["adc"] = 26
+    try:
+        config.build(esp, SITE)
+    except config.ConfigError as e:
+        return {"error": str(e)}
+    raise AssertionError("ADC2 pin with Wi-Fi accepted")
+
+
+CASES = {"run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
+for name in sys.argv[2:] or list(CASES):
+    r = CASES[name]()
+    r["case"] = name
+    print(json.dumps(r))

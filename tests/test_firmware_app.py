@@ -1,0 +1,114 @@
+"""The board application end to end on the fake hardware, under real MicroPython and CPython:
+shipped pin maps -> drivers -> sampler -> frames -> MQTT (fake broker) -> the gateway's decoder,
+with commands (rate, channels, stop, bad ones) and config errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classlab.gateway.protocol import KIND_SAMPLES, decode
+from classlab.hardware import pinmap
+from tests.firmware_harness import run_cases
+
+BOARDS = ["picow-station", "esp32-station"]
+
+
+@pytest.fixture(scope="module")
+def configs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("board_configs")
+    for name in BOARDS:
+        cfg = pinmap.to_board_config(pinmap.load(pinmap.find(name)))
+        (out / f"{name}.json").write_text(json.dumps(cfg))
+    return out
+
+
+@pytest.fixture(scope="module", params=[(b, rt) for b in BOARDS for rt in ("micropython", "cpython")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def app_run(request, micropython, configs: Path) -> tuple[str, dict, dict]:
+    board, runtime = request.param
+    cfg_path = configs / f"{board}.json"
+    arg = f"/cfg/{board}.json" if runtime == "micropython" else str(cfg_path)
+    extra = ("--path", f"{configs}:/cfg") if runtime == "micropython" else ()
+    res = run_cases(runtime, micropython, "app_cases.py", arg, extra_paths=extra)
+    return board, json.loads(cfg_path.read_text()), res
+
+
+def uv_fake(v: int) -> int:
+    """The fake ADC's read_uv() for read_u16() = v (3.3 V full scale)."""
+    return v * 3_300_000 // 65535
+
+
+def test_meta_lists_every_pin_map_channel_and_is_retained_first(app_run) -> None:
+    board, cfg, res = app_run
+    r = res["run"]
+    meta = json.loads(r["meta"][0])
+    want = sorted(c["id"] for s in cfg["sensor"] for c in s["channels"])
+    assert sorted(c["id"] for c in meta["channels"]) == want
+    assert meta["tick_period"] == 1 << 30 and meta["board"] == cfg["board"]["type"]
+    kinds = {c["driver"]: c["kind"] for c in meta["channels"]}
+    assert kinds["ds18b20"] == "slow" and kinds["adc_divider"] == "fast" and kinds["photogate"] == "event"
+    assert kinds["mpu6050"] == "fast_i2c"  # I²C cannot be read in a hard IRQ
+    assert r["hard"] is (cfg["board"]["type"] != "esp32")  # ESP32 v1.27: soft timer
+
+
+def test_adc_channel_decodes_to_the_scripted_values_in_time(app_run) -> None:
+    _, cfg, res = app_run
+    r = res["run"]
+    meta = json.loads(r["meta"][0])
+    volt = next(c for c in meta["channels"] if c["driver"] == "adc_divider")
+    frames = [decode(bytes.fromhex(h)) for h in r["data"]]
+    assert [f.seq for f in frames] == sorted(f.seq for f in frames)  # in order, over QoS 1
+    vals: list[int] = []
+    periods: list[int] = []
+    for f in frames:
+        if f.kind == KIND_SAMPLES and volt["id"] in f.channels:
+            k = f.channels.index(volt["id"])
+            vals += f.samples[:, k].astype(int).tolist()
+            periods.append(f.period_us)
+            assert f.dropped == 0
+    script = r["adc_script"]
+    assert len(vals) > 500
+    assert vals == [uv_fake(script[i]) // 100 for i in range(len(vals))]  # 0.1 mV at the pin
+    assert periods[0] == 10_000 and 5_000 in periods  # 100 Hz from the pin map, then the rate command
+    div = next(s for s in cfg["sensor"] if s["driver"] == "adc_divider")["divider"]
+    v_in = vals[0] * volt["scale"] + volt["offset"]  # what the gateway computes
+    assert v_in == pytest.approx(uv_fake(script[0]) * 1e-6 * (div["r_top"] + div["r_bottom"]) / div["r_bottom"],
+                                 abs=2e-4 * (div["r_top"] + div["r_bottom"]) / div["r_bottom"])
+
+
+def test_commands_change_rate_channels_and_report_errors(app_run) -> None:
+    _, _, res = app_run
+    r = res["run"]
+    metas = [json.loads(m) for m in r["meta"]]
+    assert [m["rate_hz"] for m in metas[:2]] == [100.0, 200]
+    assert len(metas[-1]["channels"]) == 1 and metas[-1]["channels"][0]["driver"] == "adc_divider"
+    statuses = [json.loads(s) for s in r["status"] if s.startswith("{")]
+    errors = [s["error"] for s in statuses if s.get("error")]
+    assert any("7000" in e or "rate_hz must be" in e for e in errors)
+    assert any("unknown command 'fly'" in e for e in errors)
+    last = statuses[-1]
+    assert last["state"] == "stopped" and last["channels"] == [metas[-1]["channels"][0]["id"]]
+    assert last["dropped"] == 0 and last["tx_dropped"] == 0
+    assert r["n_rate"] > r["n_before"] > 10
+
+
+def test_slow_sensor_values_arrive(app_run) -> None:
+    _, _, res = app_run
+    r = res["run"]
+    meta = json.loads(r["meta"][0])
+    probe = next(c for c in meta["channels"] if c["driver"] == "ds18b20")
+    vals = []
+    for h in r["data"]:
+        f = decode(bytes.fromhex(h))
+        if f.kind == KIND_SAMPLES and f.channels == (probe["id"],):
+            vals += f.samples[:, 0].astype(int).tolist()
+    assert vals[:2] == [400, 401]  # the DS18B20 model's scripted registers, 1/16 °C
+
+
+def test_config_errors_are_clear(app_run) -> None:
+    _, _, res = app_run
+    assert "unknown driver 'flux_capacitor'" in res["unknown_driver"]["error"]
+    assert "ADC2" in res["adc2_with_wifi"]["error"] and "GPIO32-39" in res["adc2_with_wifi"]["error"]
