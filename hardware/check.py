@@ -170,23 +170,27 @@ def _voltages(b: BoardFacts, pm: dict[str, Any]) -> list[Finding]:
             lo, hi = (frontend.pin_voltage(s["divider"], v) for v in s["input_range"])
             lo, hi = min(lo, hi), max(lo, hi)
             out += _pin_range(b, name, pins["adc"], lo, hi, s)
-        for role in ("echo", "gate"):
-            if role in pins:
-                v_out = float(s.get("supply_v", 3.3))
-                if "divider" in s:
-                    v_out = frontend.pin_voltage(s["divider"], v_out)
-                if v_out > b.v_pin_max + 1e-9:
-                    fix_en = ("make the divider put at most 3.3 V on the pin (e.g. r_top = 10 kΩ, "
-                              "r_bottom = 15 kΩ gives 3.0 V from 5 V)") if "divider" in s else \
-                             ("add a divider on the output (e.g. divider = { r_top = 10000, r_bottom = 15000 }) "
-                              "or power the sensor from 3.3 V")
-                    fix_zh = "调整分压电阻使引脚电压不超过 3.3 V（如 10 kΩ/15 kΩ 把 5 V 分到 3.0 V）" if "divider" in s \
-                        else "在输出端加分压（如 r_top = 10 kΩ、r_bottom = 15 kΩ）或改用 3.3 V 供电"
-                    out.append(Finding("overvoltage", ERROR, name, pins[role],
-                                       f"{name}.{role} puts {v_out:.2f} V on GPIO{pins[role]} (sensor at "
-                                       f"{s.get('supply_v', 3.3):g} V), above {b.v_pin_max:g} V; {fix_en}",
-                                       f"{name}.{role} 会在 GPIO{pins[role]} 上产生 {v_out:.2f} V（传感器供电 "
-                                       f"{s.get('supply_v', 3.3):g} V），超过 {b.v_pin_max:g} V；{fix_zh}"))
+        kinds = {**d.roles, **d.optional_roles}
+        # a digital output (or a pull-up) of the sensor swings to its supply, through the divider if any
+        for role in (r for r in pins if kinds[r] in ("in", "io")):
+            v_out = float(s.get("supply_v", 3.3))
+            if "divider" in s:
+                v_out = frontend.pin_voltage(s["divider"], v_out)
+            if v_out > b.v_pin_max + 1e-9:
+                fix_en = ("make the divider put at most 3.3 V on the pin (e.g. r_top = 10 kΩ, "
+                          "r_bottom = 15 kΩ gives 3.0 V from 5 V)") if "divider" in s else \
+                         ("add a divider on the output (e.g. divider = { r_top = 10000, r_bottom = 15000 }) "
+                          "or power the sensor from 3.3 V")
+                fix_zh = "调整分压电阻使引脚电压不超过 3.3 V（如 10 kΩ/15 kΩ 把 5 V 分到 3.0 V）" if "divider" in s \
+                    else "在输出端加分压（如 r_top = 10 kΩ、r_bottom = 15 kΩ）或改用 3.3 V 供电"
+                if kinds[role] == "io":
+                    fix_en = "power the sensor and its pull-up from 3.3 V (a bidirectional line cannot use a divider)"
+                    fix_zh = "传感器及其上拉电阻改用 3.3 V 供电（双向信号线不能用分压）"
+                out.append(Finding("overvoltage", ERROR, name, pins[role],
+                                   f"{name}.{role} puts {v_out:.2f} V on GPIO{pins[role]} (sensor at "
+                                   f"{s.get('supply_v', 3.3):g} V), above {b.v_pin_max:g} V; {fix_en}",
+                                   f"{name}.{role} 会在 GPIO{pins[role]} 上产生 {v_out:.2f} V（传感器供电 "
+                                   f"{s.get('supply_v', 3.3):g} V），超过 {b.v_pin_max:g} V；{fix_zh}"))
     return out
 
 

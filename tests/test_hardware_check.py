@@ -245,3 +245,9 @@ def test_cli_unknown_pin_map_is_one_clear_line(capsys: pytest.CaptureFixture[str
     assert main(["hardware", "check", "no-such-board"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "esp32-station" in err
+
+
+def test_overvoltage_pull_up_to_a_5v_supply(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "esp32-station", ("pins = { data = 4 }", "pins = { data = 4 }\nsupply_v = 5.0"))
+    f = _only(_findings(path), "overvoltage")
+    assert f.sensor == "probe" and f.pin == 4 and "5.00 V" in f.message_en and "pull-up from 3.3 V" in f.message_en
