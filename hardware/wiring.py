@@ -37,10 +37,10 @@ STEPS: dict[str, tuple[list[str], list[str]]] = {
         ["photoresistor from 3V3 to {adc}", "R_fixed {r_fixed} from {adc} to GND (brighter gives a higher voltage)"],
     ),
     "hcsr04": (
-        ["VCC → 5V（ESP32 开发板的 VIN / Pico 的 VBUS），GND → GND", "Trig → {trig}",
+        ["VCC → 5 V（{v5}），GND → GND", "Trig → {trig}",
          "Echo → R_top {r_top} → {echo}；R_bottom {r_bottom} 从 {echo} 接到 GND（5 V 分到 {v_pin}）",
          "切勿把 Echo 直接接到 GPIO"],
-        ["VCC → 5V (VIN on the ESP32 DevKit, VBUS on the Pico), GND → GND", "Trig → {trig}",
+        ["VCC → 5 V ({v5}), GND → GND", "Trig → {trig}",
          "Echo → R_top {r_top} → {echo}; R_bottom {r_bottom} from {echo} to GND (5 V becomes {v_pin})",
          "never connect Echo straight to a GPIO"],
     ),
@@ -59,18 +59,18 @@ STEPS: dict[str, tuple[list[str], list[str]]] = {
     "adc_divider": (
         ["输入端子 + → R_top {r_top} → {adc}", "R_bottom {r_bottom} 从 {adc} 接到 GND；输入端子 − → GND",
          "BAT54S 钳位（到 3V3 与 GND）和 100 nF 电容接在 {adc} 上",
-         "量程 {range}，对应引脚 {v_range}；原理见 frontend.md"],
+         "量程 {range}，对应引脚 {v_range}；原理见 [frontend.md](../frontend.md)"],
         ["input terminal + → R_top {r_top} → {adc}", "R_bottom {r_bottom} from {adc} to GND; input terminal − → GND",
          "BAT54S clamp (to 3V3 and GND) and 100 nF capacitor at {adc}",
-         "range {range} gives {v_range} on the pin; see frontend.md"],
+         "range {range} gives {v_range} on the pin; see [frontend.md](../frontend.md)"],
     ),
     "adc_bipolar": (
         ["输入端子 + → R_top {r_top} → 节点", "节点 → R_bottom {r_bottom} → GND；节点 → R_bias {r_bias} → 3V3",
          "节点 → {adc}；BAT54S 钳位与 100 nF 电容接在节点上；输入端子 − → GND",
-         "量程 {range}，对应引脚 {v_range}（0 V 输入时为 {v_zero}）；原理见 frontend.md"],
+         "量程 {range}，对应引脚 {v_range}（0 V 输入时为 {v_zero}）；原理见 [frontend.md](../frontend.md)"],
         ["input terminal + → R_top {r_top} → node", "node → R_bottom {r_bottom} → GND; node → R_bias {r_bias} → 3V3",
          "node → {adc}; BAT54S clamp and 100 nF capacitor at the node; input terminal − → GND",
-         "range {range} gives {v_range} on the pin ({v_zero} at 0 V in); see frontend.md"],
+         "range {range} gives {v_range} on the pin ({v_zero} at 0 V in); see [frontend.md](../frontend.md)"],
     ),
     "ina219": (
         ["VCC → 3V3，GND → GND", "SDA → {sda}，SCL → {scl}；A0、A1 决定地址（本表：{address}）",
@@ -93,6 +93,7 @@ def _values(pm: dict[str, Any], s: dict[str, Any]) -> dict[str, str]:
     board = facts(pm["board"]["type"])
     gp = "GPIO" if board.type == "esp32" else "GP"
     v: dict[str, str] = {role: f"{gp}{pin}" for role, pin in s.get("pins", {}).items()}
+    v["v5"] = "VIN, 5 V from USB" if board.type == "esp32" else "VBUS, pin 40"
     buses = {b["id"]: b for b in pm.get("i2c", [])}
     if "i2c" in s and s["i2c"] in buses:
         v["sda"], v["scl"] = f"{gp}{buses[s['i2c']]['sda']}", f"{gp}{buses[s['i2c']]['scl']}"
