@@ -51,5 +51,6 @@ Attributes and methods:
     level after the edge) into the caller's arrays; edges lost to a full ring are counted.
 """
 
+# pin-map driver names (hardware/drivers.py); status_led.py (the board's status LED) is not a sensor
 NAMES = ("ds18b20", "ntc", "bh1750", "ldr", "hcsr04", "photogate", "mpu6050", "adc_divider",
          "adc_bipolar", "ina219")
