@@ -71,3 +71,62 @@ def test_wrong_units(exp_id: str) -> None:
     res = _analyze(exp_id, wrong, given)
     assert not res["valid"]
     assert "wrong_units" in reasons(res), res["reasons"]
+
+
+def _run(exp_id: str, seed: int, keep=None, **sim) -> tuple[dict, dict]:
+    table, truth, given = simulate_table(exp_id, seed=seed, **sim)
+    if keep is not None:
+        k = keep(table, truth)
+        table = {c: v[k] for c, v in table.items()}
+    return _analyze(exp_id, table, given), truth
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_no_plateau_when_the_water_never_boils(seed: int) -> None:
+    res, _ = _run("PHY-J-10", seed, keep=lambda t, tr: t["time_s"] < tr["plateau_start_s"] - 20)
+    assert not res["valid"] and "no_plateau" in reasons(res)
+    assert "boiling_point" not in res["results"]
+
+
+def test_no_motion_before_the_cart_is_released() -> None:
+    res, _ = _run("PHY-S-04", 33, keep=lambda t, tr: t["time_s"] < tr["release_s"])
+    assert not res["valid"] and "acceleration" not in res["results"]
+    assert reasons(res) & {"no_action", "too_short", "poor_fit"}, res["reasons"]
+
+
+SATURATION = "templates do not check_saturation yet (STEPS_WANTED, from S)"
+
+
+def _not_confidently_wrong(res: dict, name: str, truth: float) -> None:
+    """Either invalid with a 'saturated' reason, or (if reported) right within 3 u."""
+    if res["valid"] and name in res["results"]:
+        got = res["results"][name]
+        assert abs(got["value"] - truth) <= 3 * got["uncertainty"], f"confident wrong number: {got} vs {truth}"
+    else:
+        assert "saturated" in reasons(res), res["reasons"]
+
+
+@pytest.mark.xfail(reason=SATURATION, strict=False)
+def test_saturated_voltmeter() -> None:
+    res, truth = _run("PHY-J-08", 34, voltage_V=8.0)  # above the 6.6 V the divider ADC can read
+    _not_confidently_wrong(res, "voltage", truth["voltage_V"])
+
+
+@pytest.mark.xfail(reason=SATURATION, strict=False)
+def test_saturated_transformer_secondary() -> None:
+    res, truth = _run("PHY-S-18", 35, n2=1000.0)  # secondary peaks beyond the ±13.2 V input range
+    _not_confidently_wrong(res, "secondary_voltage", truth["secondary_rms_V"])
+
+
+def test_rc_start_above_full_scale_still_gives_the_right_time_constant() -> None:
+    """The first seconds of a 7.5 V discharge are clipped at 6.6 V; the analysis must not be fooled.
+    Coverage over ten seeds: every |z| ≤ 4 and at least 8 of 10 within 2 u (95 % expected)."""
+    z = []
+    for seed in range(30, 40):
+        res, truth = _run("PHY-S-08", seed, supply_V=7.5)
+        assert res["valid"] or "saturated" in reasons(res), res["reasons"]
+        if res["valid"]:
+            q = res["results"]["time_constant"]
+            z.append((q["value"] - truth["time_constant_s"]) / q["uncertainty"])
+    assert z, "no seed gave a result"
+    assert max(abs(v) for v in z) <= 4 and sum(abs(v) <= 2 for v in z) >= 0.8 * len(z), z
