@@ -65,8 +65,24 @@ PROCEDURES: dict[str, list[Step]] = {
         Step("Repeat under bright light (desk lamp close by)", "在较亮的光照下（台灯靠近）重复", None),
     ],
 }
+# steps that depend on the quantity as well as the method: (method, quantity) -> steps
+QUANTITY_PROCEDURES: dict[tuple[str, str], list[Step]] = {
+    ("two_point", "acceleration"): [
+        Step("Lay the station so that this axis points straight up and keep it still; the reference is the "
+             "local g (Beijing 9.801, Shanghai 9.794, Guangzhou 9.788 m/s²)",
+             "放置实验站使该轴竖直向上并保持静止；参考值为当地重力加速度（北京 9.801、上海 9.794、广州 9.788 m/s²）", 9.80),
+        Step("Turn the station over so that the axis points straight down", "翻转实验站，使该轴竖直向下", -9.80),
+    ],
+    ("one_point", "angular_velocity"): [
+        Step("Keep the station completely still on the bench (reference 0 rad/s)",
+             "把实验站静置在桌面上（参考值 0 rad/s）", 0.0),
+    ],
+}
 DEFAULT_METHOD = {"temperature": "two_point", "voltage": "known_resistor", "current": "known_resistor",
-                  "distance": "reference_distance", "illuminance": "reference_light"}
+                  "distance": "reference_distance", "illuminance": "reference_light",
+                  "acceleration": "two_point", "angular_velocity": "one_point"}
+NOT_CALIBRATED = {"gate": "photogate channels report edge times and need no calibration; check them with a card "
+                          "of known width (hardware/calibration.md) / 光电门通道无需校准"}
 
 
 def add_calibrate_parser(sub: argparse._SubParsersAction) -> None:
@@ -123,7 +139,7 @@ def points_from_csv(path: Path, cid: int) -> list[tuple[float, float]]:
     return out
 
 
-def _number(ask: Ask, prompt: str, default: float | None, allow_blank: bool = False) -> float | None:
+def _number(ask: Ask, say: Say, prompt: str, default: float | None, allow_blank: bool = False) -> float | None:
     while True:
         hint = f" [{default:g}]" if default is not None else ""
         answer = ask(f"{prompt}{hint}: ").strip()
@@ -135,13 +151,13 @@ def _number(ask: Ask, prompt: str, default: float | None, allow_blank: bool = Fa
         try:
             return float(answer)
         except ValueError:
-            pass
+            say(f"  {answer!r} is not a number, try again / 请输入数字")
 
 
-def _required(ask: Ask, prompt: str) -> float:
+def _required(ask: Ask, say: Say, prompt: str) -> float:
     """A number the step cannot do without (asked again until one is given)."""
     while True:
-        value = _number(ask, prompt, None)
+        value = _number(ask, say, prompt, None)
         if value is not None:
             return value
 
@@ -149,25 +165,25 @@ def _required(ask: Ask, prompt: str) -> float:
 def guided(method: str, quantity: str, unit: str, ask: Ask, say: Say) -> list[tuple[float, float]]:
     """Walk through ``method``'s steps, asking for the reference and the reading at each point."""
     points: list[tuple[float, float]] = []
-    steps = PROCEDURES[method]
+    steps = QUANTITY_PROCEDURES.get((method, quantity), PROCEDURES[method])
     i = 0
     while True:
         step = steps[i] if i < len(steps) else Step("Set up another reference point", "设置另一个参考点", None)
         say(f"\nStep {i + 1} / 第 {i + 1} 步: {step.en}\n  {step.zh}")
         optional = (i >= 1 and method in ("known_resistor", "one_point")) or i >= len(steps)
         if method == "known_resistor" and quantity == "current":
-            v = _number(ask, "  voltage across the known resistor / 已知电阻两端电压 (V)", None, allow_blank=optional)
+            v = _number(ask, say, "  voltage across the known resistor / 已知电阻两端电压 (V)", None, allow_blank=optional)
             if v is None:
                 break
-            r = _required(ask, "  resistance / 电阻 (ohm)")
+            r = _required(ask, say, "  resistance / 电阻 (ohm)")
             ref = calibration.current_from_resistor(v, r)
             say(f"  reference current / 参考电流 = {ref:.6g} A")
         else:
-            answer = _number(ask, f"  reference / 参考值 ({unit})", step.default, allow_blank=optional)
+            answer = _number(ask, say, f"  reference / 参考值 ({unit})", step.default, allow_blank=optional)
             if answer is None:
                 break
             ref = answer
-        reading = _required(ask, f"  reading shown by classlab / classlab 显示的读数 ({unit})")
+        reading = _required(ask, say, f"  reading shown by classlab / classlab 显示的读数 ({unit})")
         points.append((reading, ref))
         i += 1
         if i >= len(steps) and method != "one_point":
@@ -187,6 +203,8 @@ def run(args: argparse.Namespace, ask: Ask | None = None, say: Say | None = None
         raise UsageError(str(exc)) from None
     sensor, ch = _channel(pm, args.channel)
     quantity, unit = ch["quantity"], ch["unit"]
+    if quantity in NOT_CALIBRATED:
+        raise UsageError(f"channel {args.channel} ({sensor['name']}): {NOT_CALIBRATED[quantity]}")
     method = args.method or DEFAULT_METHOD.get(quantity, "two_point")
     say = say or print
     if len(args.reference) != len(args.reading):

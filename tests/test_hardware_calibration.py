@@ -214,3 +214,19 @@ def test_guided_on_a_real_terminal(tmp_path: Path) -> None:
     assert "0.200 m" in text and "平板" in text
     cal = calibration.load(f).channels[3]
     assert cal.points == [[0.212, 0.2], [0.995, 1.0]] and cal.by == "Wang"
+
+
+def test_guided_accelerometer_axis_up_and_down(capsys: pytest.CaptureFixture[str]) -> None:
+    answers = iter(["9.801", "x", "9.95", "", "-9.62", "n", "周老师"])   # "x" is refused and asked again
+    said: list[str] = []
+    assert calibrate.run(_args(channel=8), ask=lambda prompt: next(answers), say=said.append) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["points"] == [[9.95, 9.801], [-9.62, -9.8]] and doc["method"] == "two_point"
+    assert any("straight up" in s for s in said) and not any("ice" in s for s in said)
+    assert any("'x' is not a number" in s for s in said)
+
+
+def test_photogate_channels_are_not_calibrated(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calibrate", "esp32-station", "--channel", "12", "--reference", "1", "--reading", "1",
+                 "--by", "t", "--dry-run"]) == 2
+    assert "need no calibration" in capsys.readouterr().err
