@@ -11,7 +11,8 @@ Prints JSON to stdout:
   of a shared machine.
 - ``window``: the cost (µs per call) of ``window(256)``, of ``since(t)`` and of taking one channel's
   column, for buffer capacities 10³ … 10⁷ (10³ … 10⁵ with ``--quick``); ``window_cost_spread`` is the
-  largest over the smallest ``window_us``: about 1 when the cost does not grow with the buffer.
+  largest over the smallest ``window_us`` and ``window_cost_slope`` the log–log slope of cost against
+  capacity: ~0 when the cost does not grow with the buffer (an O(n) copy would give 1).
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         "min_ratio": min(r["ratio"] for r in append),
         "window": window,
         "window_cost_spread": max(costs) / min(costs),
+        # d log(cost) / d log(capacity): 0 = independent of the buffer size, 1 = proportional to it
+        "window_cost_slope": float(np.polyfit(np.log([r["capacity"] for r in window]), np.log(costs), 1)[0]),
     }
     print(json.dumps(out, indent=2))
     return 0

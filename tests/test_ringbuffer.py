@@ -135,4 +135,4 @@ def test_bench_prints_json_of_the_right_shape() -> None:
     assert sizes == sorted(sizes) and len(sizes) >= 3
     for r in data["window"]:
         assert r["window_us"] > 0 and r["since_us"] > 0
-    assert "goal_ratio" in data and "window_cost_spread" in data
+    assert "goal_ratio" in data and "window_cost_spread" in data and "window_cost_slope" in data
