@@ -74,13 +74,19 @@ class DS18B20:
         cfg[2] = 0x46  # TL alarm
         cfg[3] = ((bits - 9) << 5) | 0x1F
         for rom in self.roms:
-            self.ow.reset(True)
+            self._reset()
             self.ow.select_rom(rom)
             self.ow.write(cfg)
 
+    def _reset(self):
+        # reset(False) returns the presence pulse; reset(True) would raise onewire.OneWireError,
+        # which is not an OSError, and the sampler handles bus errors as OSError
+        if not self.ow.reset():
+            raise OSError("ds18b20: no presence pulse on the 1-Wire bus (probe unplugged?)")
+
     def start(self):
         """Start a conversion on every probe; returns ms to wait before read_raw_into()."""
-        self.ow.reset(True)
+        self._reset()
         self.ow.writebyte(_SKIP_ROM)
         self.ow.writebyte(_CONVERT_T)
         return CONVERT_MS[self.resolution - 9]
@@ -90,7 +96,7 @@ class DS18B20:
         ow = self.ow
         b = self._buf
         for k in range(len(self.roms)):
-            ow.reset(True)
+            self._reset()
             ow.select_rom(self.roms[k])
             ow.writebyte(_READ_SCRATCH)
             ow.readinto(b)

@@ -63,6 +63,10 @@ bad = DS18B20(onewire.OneWire(machine.Pin(4)))
 bad.start()
 raises(OSError, "CRC", bad.read_raw_into, buf, 0)
 raises(ValueError, "resolution", DS18B20, onewire.OneWire(machine.Pin(4)), None, 13)
+# probe unplugged after start-up: an OSError (what the sampler counts), not a OneWireError
+onewire.OneWire.reset_all()
+raises(OSError, "no presence pulse", bad.start)
+raises(OSError, "no presence pulse", bad.read_raw_into, buf, 0)
 
 # --- NTC: beta equation, independent of the driver's code ---
 R_FIXED, R_NOM, BETA, VS = 10000.0, 10000.0, 3950.0, 3.3
