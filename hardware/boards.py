@@ -26,6 +26,13 @@ Sources
 * [PICOW-DS] *Raspberry Pi Pico W Datasheet* §2.1 and §3.1 "Wireless interface": GP23 = WL_ON,
   GP24 = WL_D (SPI data/IRQ), GP25 = WL_CS, GP29 = WL_CLK shared with ADC3 (VSYS/3 readable only when
   the wireless chip is idle); the LED is on the CYW43439's WL_GPIO0.
+
+Checked against (2026-11): docs.espressif.com/projects/esp-idf/en/v3.2.2/api-reference/peripherals/adc.html
+("ADC2 is used by the Wi-Fi driver...", ADC1 = GPIO32–39, ADC2 = GPIO0, 2, 4, 12–15, 25–27; on the DevKitC
+GPIO0 is taken by the auto-program circuit); the ESP32-WROOM-32D datasheet §2.3 "Strapping Pins" table
+(MTDI pull-down → 3.3 V flash, 1 → 1.8 V; GPIO0 pull-up, 0 → download boot; GPIO2 pull-down; MTDO
+pull-up, 0 → silent boot log; GPIO5 + MTDO → SDIO timing); the Pico 2 W / Pico W schematics ("GPIO 23 24 25
+29 are used for the wireless interface").
 """
 
 from __future__ import annotations
@@ -78,7 +85,8 @@ ESP32 = BoardFacts(
     input_only=frozenset(range(34, 40)),                                         # [ESP32-TRM] §4
     strapping={                                                                   # [ESP32-DS] §2.4
         0: ("GPIO0 is a strapping pin: held low at reset the chip enters download mode and the "
-            "program does not start", "GPIO0 是启动配置（strapping）引脚：复位时被拉低会进入下载模式，程序不运行"),
+            "program does not start (on the DevKitC it is also wired to the BOOT button and auto-program circuit)",
+            "GPIO0 是启动配置（strapping）引脚：复位时被拉低会进入下载模式，程序不运行（DevKitC 上还接了 BOOT 键和自动下载电路）"),
         2: ("GPIO2 is a strapping pin (must be low or floating to flash) and drives the on-board LED "
             "on most DevKits", "GPIO2 是启动配置引脚（烧录时须为低或悬空），多数开发板上还接了板载 LED"),
         12: ("GPIO12 (MTDI) is a strapping pin that selects the flash voltage: pulled high at reset "
