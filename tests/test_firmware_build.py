@@ -70,6 +70,14 @@ def test_compiled_drivers_pass_their_tests_under_micropython(micropython, built:
     assert re.search(r"^ok \d+$", out.stdout, re.M), out.stdout
 
 
+def test_main_py_is_checked_too(tmp_path: Path) -> None:
+    fw = tmp_path / "firmware"
+    fw.mkdir()
+    (fw / "main.py").write_text("import app\napp.main(\n")
+    with pytest.raises(fwbuild.BuildError, match="main.py"):
+        fwbuild.build(tmp_path / "out", firmware_dir=fw)
+
+
 def test_mpy_cross_error_names_the_file_and_line(tmp_path: Path) -> None:
     fw = tmp_path / "firmware"
     (fw / "drivers").mkdir(parents=True)

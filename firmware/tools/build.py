@@ -124,6 +124,10 @@ def build(out_dir: Path | None = None, board: str | None = None,
     for rel in sources:
         src = firmware_dir / rel
         if Path(rel).name in SOURCE_ONLY and "/" not in rel:
+            # compiled only to check it (the board runs main.py / boot.py from source)
+            check = out_dir / (rel + ".check.mpy")
+            compile_file(exe, src, check, rel, board)
+            check.unlink()
             shutil.copyfile(src, out_dir / rel)
             res.files.append(rel)
         else:
