@@ -33,9 +33,8 @@ def _pendulum_g(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     length = _positive("length_m", float(p["length_m"]), "m")
     k = int(p["per_period"])
     if y.unit == "level":
-        et, el = gates.edges(y.t, y.y)
-        per = periodmod.period_from_edges(et[el == int(p["blocked_level"])], edges_per_period=k,
-                                          resolution=float(p["resolution"]))
+        mids = gates.blocked_intervals(y.t, y.y, int(p["blocked_level"])).mid  # pass centres: exactly periodic
+        per = periodmod.period_from_edges(mids, edges_per_period=k, resolution=float(p["resolution"]))
     else:
         per = periodmod.period_from_signal(y.t, y.y, crossings_per_period=k)
     big_t, u_t = per.period, per.u_period

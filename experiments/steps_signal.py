@@ -39,11 +39,10 @@ def _period(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     k = int(p["per_period"])
     if y.unit == "level":
-        from classlab.experiments.analysis.gates import edges
+        from classlab.experiments.analysis.gates import blocked_intervals
 
-        et, el = edges(y.t, y.y)
-        per = periodmod.period_from_edges(et[el == int(p["blocked_level"])], edges_per_period=k,
-                                          resolution=float(p["resolution"]))
+        mids = blocked_intervals(y.t, y.y, int(p["blocked_level"])).mid  # pass centres: exactly periodic
+        per = periodmod.period_from_edges(mids, edges_per_period=k, resolution=float(p["resolution"]))
     else:
         per = periodmod.period_from_signal(y.t, y.y, crossings_per_period=k)
     return {

@@ -128,7 +128,8 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
     Baseline: median of the first ``baseline_s`` seconds (default the first 5 % of the record, at
     least 5 samples); noise σ from second differences of the whole record. The action starts at the
     first sample that departs from the baseline by more than ``max(k_sigma·σ, min_change)``, moved
-    back to the last sample still within 1 σ-band before it. Returns ``t[0]`` if the record starts
+    back to just after the last sample still within the 1 σ band before it (so the returned sample is
+    the first one that has left the flat level). Returns ``t[0]`` if the record starts
     moving at once; AnalysisIssue ``no_action`` if it never leaves the baseline.
     """
     t = np.asarray(t, dtype=np.float64)
@@ -153,7 +154,7 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
         )
     i = int(far[0])
     near = np.nonzero(np.abs(y[:i] - base) <= max(sigma, thr / k_sigma))[0]
-    j = int(near[-1]) if near.size else 0
+    j = int(near[-1]) + 1 if near.size else 0  # the first sample that has left the flat level
     return float(t[j])
 
 

@@ -1,14 +1,18 @@
 """Period detection / 周期检测 (pendulum, oscillations, photogate swings).
 
-From a sampled signal: crossings of the mean level in one direction, located by linear
-interpolation between the two samples around each crossing, with a hysteresis band (a Schmitt
-trigger of ±``hysteresis`` × the 5–95 % range, at least ±3 σ of the sample noise) so noise near the mean does not count extra
-crossings, and crossings closer than half the autocorrelation's spacing to the previous one are dropped. The period is the slope of a straight-line fit of crossing time against crossing number
-(uncertainty from the fit, see :mod:`fit`); with fewer than 3 crossings the autocorrelation's first
-peak (parabolic interpolation) is used instead, with uncertainty dt/√12 · 2 / cycles.
+From a sampled signal: the centre of each low half-cycle — midway between a downward and the next
+upward crossing of the mean, each located by linear interpolation between the two samples around
+it — through a hysteresis band (a Schmitt trigger of ±``hysteresis`` × the 5–95 % range, at least
+±3 σ of the sample noise) so noise near the mean does not count extra crossings; centres closer than
+a fraction of the autocorrelation's spacing to the previous one are dropped. Centres stay exactly
+periodic when a damped swing makes the dips widen, where single edges would drift. The period is the
+slope of a straight-line fit of centre time against centre number (uncertainty from the fit, see
+:mod:`fit`); with too few centres the autocorrelation's first peak (parabolic interpolation) is used
+instead, with uncertainty 2·dt/√12 / cycles.
 
-From photogate edges: consecutive same-edge intervals; a pendulum blocks the gate twice per period,
-so ``edges_per_period`` = 2 takes every second edge.
+From photogate events: pass the centres of the blocked intervals (``gates.blocked_intervals(...).mid``)
+to :func:`period_from_edges`; a pendulum blocks the gate twice per period, so ``edges_per_period`` = 2
+takes every second pass.
 """
 
 from __future__ import annotations
@@ -38,30 +42,43 @@ def _no_period(why: str, why_zh: str) -> AnalysisIssue:
     return AnalysisIssue("no_period", f"no repeating pattern found: {why}", f"没有找到周期性变化：{why_zh}")
 
 
-def crossings(t: np.ndarray, y: np.ndarray, *, hysteresis: float = 0.1) -> np.ndarray:
-    """Times (s) of upward crossings of the mean, interpolated, with a hysteresis band."""
-    t = np.asarray(t, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+def _transitions(t: np.ndarray, y: np.ndarray, hysteresis: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interpolated mean-crossing times and directions (+1 up, −1 down) through a Schmitt trigger."""
     lo_q, hi_q = np.percentile(y, [5, 95])
     mid = float(np.mean(y))
     band = max(hysteresis * float(hi_q - lo_q), 3 * noise_sd(y))
-    # Schmitt trigger state: +1 above mid+band, -1 below mid−band, else hold (forward fill)
+    # Schmitt trigger state: +1 above mid+band, -1 below mid−band, else hold
     state = np.where(y > mid + band, 1, np.where(y < mid - band, -1, 0))
     idx = np.nonzero(state)[0]
     if idx.size < 2:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
     s = state[idx]
-    ups = idx[1:][(s[1:] == 1) & (s[:-1] == -1)]  # first sample above the band after being below
-    out = np.empty(ups.size)
-    for k, j in enumerate(ups):  # walk back to the sample pair straddling the mean
-        i = j
-        while i > 0 and y[i - 1] >= mid:
+    flip = np.nonzero(s[1:] != s[:-1])[0] + 1
+    js, dirs = idx[flip], s[flip]
+    out = np.empty(js.size)
+    for k, (j, d) in enumerate(zip(js, dirs, strict=True)):  # walk back to the pair straddling the mean
+        i = int(j)
+        while i > 1 and (y[i - 1] - mid) * d >= 0:
             i -= 1
-        i = max(i, 1)
         y0, y1 = y[i - 1], y[i]
         frac = (mid - y0) / (y1 - y0) if y1 != y0 else 0.5
         out[k] = t[i - 1] + frac * (t[i] - t[i - 1])
-    return out
+    return out, dirs.astype(np.int64)
+
+
+def crossings(t: np.ndarray, y: np.ndarray, *, hysteresis: float = 0.1) -> np.ndarray:
+    """Times (s) of the centres of the low half-cycles: midway between each downward mean crossing
+    and the next upward one (interpolated, with a hysteresis band). For a sine these are its minima;
+    for a light sensor under a pendulum, the centres of the dips — exactly periodic even when the dips
+    widen as the swing dies away (a single edge would drift)."""
+    t = np.asarray(t, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    times, dirs = _transitions(t, y, hysteresis)
+    if times.size < 2:
+        return np.zeros(0)
+    down = np.nonzero(dirs[:-1] == -1)[0]
+    down = down[dirs[down + 1] == 1]
+    return (times[down] + times[down + 1]) / 2
 
 
 def _debounce(c: np.ndarray, t: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
