@@ -129,7 +129,8 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
     sub = app[PIPELINE].bus.subscribe(maxlen=64, notify=lambda: loop.call_soon_threadsafe(wake.set))
-    try:
+
+    async def sender() -> None:
         await ws.send_json({"type": "hello", "boards": app[PIPELINE].board_list(), "health": health_of(app)})
         last_health = loop.time()
         while not ws.closed:
@@ -138,8 +139,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
             except TimeoutError:
                 pass
             wake.clear()
-            batches = sub.drain()
-            frames = [f for batch in batches for f in batch]
+            frames = [f for batch in sub.drain() for f in batch]
             if frames:
                 await ws.send_json(live_message(frames))
             if loop.time() - last_health >= 1.0:
@@ -147,9 +147,17 @@ async def live(request: web.Request) -> web.WebSocketResponse:
                 await ws.send_json({"type": "health", "health": health_of(app),
                                     "boards": app[PIPELINE].board_list()})
             await asyncio.sleep(1.0 / LIVE_HZ)  # rate limit: at most LIVE_HZ messages a second
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+
+    task = asyncio.create_task(sender())
+    try:
+        async for _msg in ws:  # the page sends nothing yet; reading handles ping/close
+            pass
     finally:
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, ConnectionResetError):
+            pass
         sub.close()
     return ws
 
