@@ -216,3 +216,37 @@ def test_deploy_dry_run_json(capsys: pytest.CaptureFixture[str], site: Path) -> 
     info = json.loads(capsys.readouterr().out)
     assert info["board_id"] == "picow-station" and info["port"] == "/dev/ttyACM1"
     assert "drivers/photogate.mpy" in info["files"] and info["commands"][-1][-1] == "reset"
+
+
+def _mpremote_parse(argv: list[str]) -> list[tuple[str, object]]:
+    """Parse an mpremote command line with mpremote's own command table (nothing is run)."""
+    import argparse
+
+    from mpremote import main as mpm
+
+    mpm.prepare_command_expansions(mpm.load_user_config())
+    rest, out = list(argv), []
+    while rest:
+        mpm.do_command_expansion(rest)
+        cmd = rest.pop(0)
+        _handler, parser_func = mpm._COMMANDS[cmd]
+        parser = parser_func()
+        parser.add_argument("next_command", nargs=argparse.REMAINDER)
+        args = parser.parse_args(rest)
+        out.append((cmd, args))
+        rest = args.next_command
+    return out
+
+
+def test_planned_commands_parse_with_the_installed_mpremote(site: Path, tmp_path: Path) -> None:
+    p = fwdeploy.plan("esp32", "/dev/ttyUSB0", None, site, tmp_path / "out", mpremote=["mpremote"])
+    for cmd in [*p.commands, p.verify, p.reset]:
+        parsed = _mpremote_parse(cmd[1:])
+        assert parsed[0][0] == "connect" and parsed[0][1].device == ["/dev/ttyUSB0"]
+        assert len(parsed) == 2, parsed
+        name, args = parsed[1]
+        if cmd[3] == "fs":
+            assert name == "fs" and args.command == ["cp"] and args.path == cmd[5:]
+        else:
+            assert name == "exec" and len(args.expr) == 1
+            compile(args.expr[0], "<board>", "exec")  # the board-side snippet is valid Python
