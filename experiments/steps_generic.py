@@ -24,6 +24,11 @@ T_START = Param("t_start", "s", -math.inf, "start of the time window (s)", "时�
 T_END = Param("t_end", "s", math.inf, "end of the time window (s)", "时间窗口终点（秒）")
 RESOLUTION = Param("resolution", None, 0.0, "instrument resolution (quantisation step) in the input's unit",
                    "仪器分辨率（量化步长），与输入同单位")
+ACCURACY = Param("accuracy", None, 0.0, "instrument accuracy in the input's unit (a fixed calibration error, "
+                 "e.g. ADC offset; combined in quadrature)", "仪器准确度（输入单位；固定的校准误差，如 ADC 偏移；按方和根合成）")
+X_ACCURACY = Param("x_accuracy", None, 0.0, "accuracy of x (fixed error, x's unit)", "x 的准确度（固定误差，x 的单位）")
+X_RESOLUTION = Param("x_resolution", None, 0.0, "quantisation step of x (x's unit); one fixed error per setting",
+                     "x 的量化步长（x 的单位）；每个设定值一个固定误差")
 MIN_R2 = Param("min_r2", "1", 0.9, "minimum r² for the fit to count as valid", "拟合有效所需的最小 r²")
 WINDOW = (T_START, T_END)
 
@@ -76,11 +81,13 @@ def _linear_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
         xunit = x.unit
     else:
         xv, yv, xunit = y.t, y.y, "s"
-    f = fit.linear_fit(xv, yv, resolution=float(p["resolution"]), what="linear fit")
+    f = fit.linear_fit(xv, yv, resolution=float(p["resolution"]), x_resolution=float(p["x_resolution"]),
+                       what="linear fit")
     fit.require_r2(f.r2, float(p["min_r2"]), "linear fit")
+    u_int = math.hypot(f.u_intercept, float(p["accuracy"]), f.slope * float(p["x_accuracy"]))
     return {
         "slope": Quantity(f.slope, f.u_slope, div_unit(y.unit, xunit)),
-        "intercept": Quantity(f.intercept, f.u_intercept, y.unit),
+        "intercept": Quantity(f.intercept, u_int, y.unit),
         "r2": Quantity(f.r2, 0.0, "1"),
     }
 
@@ -104,7 +111,7 @@ def _mean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     m, u = stats.mean_se(y.y, resolution=float(p["resolution"]))
     sd = float(np.std(y.y, ddof=1))
-    return {"mean": Quantity(m, u, y.unit), "std": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
+    return {"mean": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit), "std": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
             "n": Quantity(float(y.y.size), 0.0, "count")}
 
 
@@ -112,7 +119,7 @@ def _extreme(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     if y.y.size < 3:
         raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
-    u = max(stats.noise_sd(y.y), float(p["resolution"]) / math.sqrt(12))
+    u = math.hypot(max(stats.noise_sd(y.y), float(p["resolution"]) / math.sqrt(12)), float(p["accuracy"]))
     k_max, k_min = int(np.argmax(y.y)), int(np.argmin(y.y))
     return {"max": Quantity(float(y.y[k_max]), u, y.unit), "min": Quantity(float(y.y[k_min]), u, y.unit),
             "t_max": Quantity(float(y.t[k_max]), 0.0, "s"), "t_min": Quantity(float(y.t[k_min]), 0.0, "s"),
@@ -122,7 +129,7 @@ def _extreme(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 def _rms(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     v, u = stats.rms(y.y, resolution=float(p["resolution"]))
-    return {"rms": Quantity(v, u, y.unit)}
+    return {"rms": Quantity(v, math.hypot(u, float(p["accuracy"])), y.unit)}
 
 
 def _integral(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -232,10 +239,12 @@ def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], pa
 
 
 STEPS: tuple[Step, ...] = (
-    _step("linear_fit", {"y": None, "x": None}, ("slope", "intercept", "r2"), (*WINDOW, RESOLUTION, MIN_R2),
+    _step("linear_fit", {"y": None, "x": None}, ("slope", "intercept", "r2"),
+          (*WINDOW, RESOLUTION, MIN_R2, ACCURACY, X_ACCURACY, X_RESOLUTION),
           _linear_fit, "Straight-line fit of y against x (or against time if x is not given); slope ± u, intercept ± u.",
           "y 对 x（未给 x 时对时间）作直线拟合；给出斜率、截距及其不确定度。", optional=("x",)),
-    _step("linear_fit_xy", {"x": None, "y": None}, ("slope", "intercept", "r2"), (*WINDOW, RESOLUTION, MIN_R2),
+    _step("linear_fit_xy", {"x": None, "y": None}, ("slope", "intercept", "r2"),
+          (*WINDOW, RESOLUTION, MIN_R2, ACCURACY, X_ACCURACY, X_RESOLUTION),
           _linear_fit, "Straight-line fit of y against x (paired by time), e.g. U–I → resistance.",
           "y 对 x（按时间配对）作直线拟合，如 U–I 求电阻。"),
     _step("exp_fit", {"y": None}, ("tau", "rate", "final", "initial", "r2"),
@@ -244,12 +253,12 @@ STEPS: tuple[Step, ...] = (
                  "终值：'fit' 表示拟合，或给定数值（如放电为 0）")),
           _exp_fit, "Exponential approach/decay y = y∞ + (y0 − y∞)·e^(−t/τ); τ ± u.",
           "指数趋近/衰减拟合 y = y∞ + (y0 − y∞)·e^(−t/τ)；给出 τ 及不确定度。"),
-    _step("mean", {"y": None}, ("mean", "std", "n"), (*WINDOW, RESOLUTION), _mean,
+    _step("mean", {"y": None}, ("mean", "std", "n"), (*WINDOW, RESOLUTION, ACCURACY), _mean,
           "Mean ± standard error (corrected for correlated samples), standard deviation, count.",
           "平均值 ± 标准误差（考虑相邻数据相关）、标准差、数据个数。"),
-    _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"), (*WINDOW, RESOLUTION), _extreme,
+    _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"), (*WINDOW, RESOLUTION, ACCURACY), _extreme,
           "Largest and smallest value, their times, and the range.", "最大值、最小值、出现时刻及变化范围。"),
-    _step("rms", {"y": None}, ("rms",), (*WINDOW, RESOLUTION), _rms, "Root mean square.", "均方根值。"),
+    _step("rms", {"y": None}, ("rms",), (*WINDOW, RESOLUTION, ACCURACY), _rms, "Root mean square.", "均方根值。"),
     _step("integral", {"y": None}, ("total",), (*WINDOW, RESOLUTION), _integral,
           "Trapezoid integral over time (e.g. charge Q = ∫I dt).", "对时间的梯形积分（如电荷量 Q = ∫I dt）。"),
     _step("clean", {"y": None}, ("out", "dropped", "merged"),

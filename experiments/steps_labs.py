@@ -14,7 +14,17 @@ from classlab.experiments.analysis import clean as cleanmod
 from classlab.experiments.analysis import fit, gates
 from classlab.experiments.analysis import period as periodmod
 from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit, mul_unit
-from classlab.experiments.steps_generic import MIN_R2, RESOLUTION, WINDOW, Inputs, paired, windowed
+from classlab.experiments.steps_generic import (
+    ACCURACY,
+    MIN_R2,
+    RESOLUTION,
+    WINDOW,
+    X_ACCURACY,
+    X_RESOLUTION,
+    Inputs,
+    paired,
+    windowed,
+)
 from classlab.experiments.steptypes import Param, Series, Step
 
 BLOCKED = Param("blocked_level", "count", 1, "gate level meaning 'beam blocked'", "表示挡光的光电门电平")
@@ -126,9 +136,10 @@ def _emf_internal(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     if x.size >= 3 and float(np.ptp(x)) < float(p["min_current_span"]):
         raise AnalysisIssue("too_short", f"the current only varied by {np.ptp(x):.3g} A — change the load over a wider range",
                             f"电流只变化了 {np.ptp(x):.3g} A——请在更大范围内改变负载")
-    f = fit.linear_fit(x, y, resolution=float(p["resolution"]), what="U–I fit")
+    f = fit.linear_fit(x, y, resolution=float(p["resolution"]), x_resolution=float(p["x_resolution"]), what="U–I fit")
     fit.require_r2(f.r2, float(p["min_r2"]), "U–I fit")
-    return {"emf": Quantity(f.intercept, f.u_intercept, "V"), "r": Quantity(-f.slope, f.u_slope, "ohm"),
+    u_emf = math.hypot(f.u_intercept, float(p["accuracy"]), f.slope * float(p["x_accuracy"]))
+    return {"emf": Quantity(f.intercept, u_emf, "V"), "r": Quantity(-f.slope, f.u_slope, "ohm"),
             "r2": Quantity(f.r2, 0.0, "1")}
 
 
@@ -182,7 +193,7 @@ STEPS: tuple[Step, ...] = (
           _cart, "Cart seen by an ultrasonic ranger: clean the echoes, keep the rolling part, a = 2c of a quadratic fit.",
           "超声测距观察小车：剔除异常回波，保留运动段，二次拟合得加速度 a = 2c。"),
     _step("emf_internal", {"v": "V", "i": "A"}, ("emf", "r", "r2"),
-          (*WINDOW, RESOLUTION, MIN_R2,
+          (*WINDOW, RESOLUTION, MIN_R2, ACCURACY, X_ACCURACY, X_RESOLUTION,
            Param("min_current_span", "A", 0.0, "smallest spread of currents accepted (A)", "可接受的最小电流变化范围（安）")),
           _emf_internal, "Terminal voltage against current U = E − I·r: EMF E and internal resistance r.",
           "路端电压与电流 U = E − I·r：电动势 E 与内阻 r。"),

@@ -15,7 +15,7 @@ from classlab.experiments.analysis import period as periodmod
 from classlab.experiments.analysis import plateau as plateaumod
 from classlab.experiments.analysis import stats
 from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit
-from classlab.experiments.steps_generic import RESOLUTION, WINDOW, Inputs, windowed
+from classlab.experiments.steps_generic import ACCURACY, RESOLUTION, WINDOW, Inputs, windowed
 from classlab.experiments.steptypes import Param, Series, Step
 
 
@@ -85,11 +85,11 @@ def _extremum(i: Inputs, p: dict[str, Any], sign: float) -> dict[str, Any]:
         raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
     t, v, u = _smoothed(y, float(p["window_s"]))
     k = int(np.argmax(sign * v))
-    u = max(u, float(p["resolution"]) / math.sqrt(12))
+    u = math.hypot(max(u, float(p["resolution"]) / math.sqrt(12)), float(p.get("accuracy", 0.0)))
     return {"value": Quantity(float(v[k]), u, y.unit), "time": Quantity(float(t[k]), 0.0, "s")}
 
 
-EXTREMUM_PARAMS = (*WINDOW, RESOLUTION, Param("window_s", "s", 0.0, "smoothing window (s); 0 = raw samples",
+EXTREMUM_PARAMS = (*WINDOW, RESOLUTION, ACCURACY, Param("window_s", "s", 0.0, "smoothing window (s); 0 = raw samples",
                                               "平滑窗口（秒）；0 = 不平滑"))
 
 
@@ -112,7 +112,7 @@ def _settled(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     t_settle = float(t[idx[-1] + 1]) if idx.size else float(t[0])
     tail = y.t >= max(t_settle, y.t[-1] - w)
     m, u = stats.mean_se(y.y[tail], resolution=float(p["resolution"]))
-    return {"value": Quantity(m, u, y.unit), "time": Quantity(t_settle, 0.0, "s")}
+    return {"value": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit), "time": Quantity(t_settle, 0.0, "s")}
 
 
 def _threshold_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +184,7 @@ STEPS: tuple[Step, ...] = (
     _step("minimum", {"y": None}, ("value", "time"), EXTREMUM_PARAMS, lambda i, p: _extremum(i, p, -1.0),
           "Smallest (optionally smoothed) value and its time.", "最小值（可平滑）及其时刻。"),
     _step("settled_value", {"y": None}, ("value", "time"),
-          (*WINDOW, RESOLUTION,
+          (*WINDOW, RESOLUTION, ACCURACY,
            Param("max_rate", None, 0.01, "steady means |dy/dt| below this (input unit per s)", "稳定指 |dy/dt| 小于此值（输入单位/秒）"),
            Param("window_s", "s", 10.0, "window (s) for the rate and the final mean", "求变化率和终值平均的窗口（秒）")),
           _settled, "Final steady reading (mean over the last window) and when it settled.", "最终稳定读数（最后窗口的平均）及稳定时刻。"),

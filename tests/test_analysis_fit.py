@@ -155,3 +155,20 @@ def test_inverse_square_fit_failures() -> None:
     with pytest.raises(AnalysisIssue) as e:
         fit.inverse_square_fit(np.array([0.1, 0.2, 0.3]), np.array([3.0, 2.0, 1.0]))
     assert e.value.code == "too_short"
+
+
+def test_x_quantisation_per_setting_is_propagated() -> None:
+    """Current read in 0.1 mA steps at 5 settings: the step error is shared by all samples of a setting,
+    so the slope's u must include it (the residual scatter alone is far too small)."""
+    vals, us, naive = [], [], []
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        i_true = np.repeat(np.linspace(0.002, 0.010, 5) + rng.uniform(-1e-3, 1e-3, 5), 40)
+        i_read = np.round(i_true / 1e-4) * 1e-4
+        v = 100.0 * i_true + rng.normal(0, 0.001, i_true.size)
+        f = fit.linear_fit(i_read, v, x_resolution=1e-4)
+        vals.append(f.slope)
+        us.append(f.u_slope)
+        naive.append(fit.linear_fit(i_read, v).u_slope)
+    assert_calibrated(vals, us, 100.0)
+    assert np.mean(naive) < 0.3 * np.mean(us)

@@ -97,12 +97,17 @@ def linear_fit(
     sigma: np.ndarray | None = None,
     *,
     resolution: float = 0.0,
+    x_resolution: float = 0.0,
     absolute_sigma: bool = False,
     min_points: int = 3,
     what: str = "linear fit",
 ) -> LinearFit:
     """Straight-line least squares (weights ``1/sigma²`` if ``sigma`` is given).
 
+    ``x_resolution``: quantisation step of x. Readings taken at one setting share one quantisation
+    error (it does not average out over the samples of that setting), so x is grouped into levels of
+    that step and each level's error (step/√12) is propagated through the fit as a fixed shift of all
+    its points: cov += slope²·(step²/12)·A·M·Mᵀ·A, with A = (JᵀWJ)⁻¹ and M the per-level sums of W·J.
     Raises AnalysisIssue ``too_short`` (fewer than ``min_points`` finite points) or ``degenerate``.
     """
     w = None if sigma is None else 1.0 / np.asarray(sigma, dtype=np.float64) ** 2
@@ -116,6 +121,12 @@ def linear_fit(
     coef, *_ = np.linalg.lstsq(jac * sw[:, None], y * sw, rcond=None)
     resid = y - jac @ coef
     cov_c = _covariance(jac, w, resid, resolution, absolute_sigma)
+    if x_resolution > 0:
+        _, level = np.unique(np.round(x / x_resolution), return_inverse=True)
+        m = np.zeros((int(level.max()) + 1, 2))
+        np.add.at(m, level, jac * w[:, None])
+        a = np.linalg.inv(jac.T @ (jac * w[:, None]))
+        cov_c = cov_c + coef[0] ** 2 * (x_resolution**2 / 12) * (a @ m.T @ m @ a)
     # back from centred (b, a_c) to (slope, intercept = a_c − b·xm)
     tr = np.array([[1.0, 0.0], [-xm, 1.0]])
     cov = tr @ cov_c @ tr.T
