@@ -8,6 +8,7 @@ so a huge uncertainty cannot pass trivially.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,12 +47,21 @@ class Lab:
 
 
 def run_lab(lab: Lab, seed: int, noise: float, **sim: Any) -> tuple[dict[str, Any], dict[str, float], bytes]:
-    """Simulate → CSV bytes → read → analyze. Returns (RunResult JSON, truth, csv bytes)."""
-    table, truth, given = simulate_table(lab.id, seed=seed, noise=noise, **{**lab.sim, **sim})
+    """Simulate → CSV bytes → read → analyze. Returns (RunResult JSON, truth, csv bytes); cached, so the
+    good and the known-gap checks of one run simulate and analyse it once."""
+    key = (lab.id, seed, noise, tuple(sorted({**lab.sim, **sim}.items())), tuple(sorted(lab.params.items())))
+    return _run_cached(*key)
+
+
+@functools.lru_cache(maxsize=256)
+def _run_cached(
+    exp_id: str, seed: int, noise: float, sim: tuple, params_map: tuple
+) -> tuple[dict, dict, bytes]:
+    table, truth, given = simulate_table(exp_id, seed=seed, noise=noise, **dict(sim))
     data = write_csv(None, table)
     tbl = read_csv(data)
-    params = {name: (given[v] if isinstance(v, str) else v) for name, v in lab.params.items()}
-    return analyze(lab.id, tbl.columns, params).to_json(), truth, data
+    params = {name: (given[v] if isinstance(v, str) else v) for name, v in params_map}
+    return analyze(exp_id, tbl.columns, params).to_json(), truth, data
 
 
 def check(res: dict[str, Any], truth: dict[str, float], exp: Expect) -> str | None:
@@ -103,8 +113,8 @@ def sensor_template_ids() -> list[str]:
 def cases(labs: list[Lab], known: bool = False) -> list[Any]:
     """pytest params (lab, seed, noise) for the labs whose template exists, ids like ``PHY-J-10-s11-n3``.
 
-    ``known=False``: the expectations without a known issue (must pass). ``known=True``: one param per
-    expectation with a ``known_issue``, marked xfail with the issue as reason (it may pass for some
+    ``known=False``: the expectations without a known issue (must pass). ``known=True``: the
+    expectations with a ``known_issue``, marked xfail with the issues as reason (they may pass for some
     seeds; the mark is not strict because of that).
     """
     import pytest
@@ -114,19 +124,16 @@ def cases(labs: list[Lab], known: bool = False) -> list[Any]:
         if not has_template(lab.id):
             continue
         if known:
-            for e in lab.expects:
-                if e.known_issue:
-                    mark = pytest.mark.xfail(reason=e.known_issue, strict=False)
-                    sub = Lab(
-                        lab.id, (replace(e, known_issue=""),), lab.sim, lab.params, lab.noises, lab.seeds
-                    )
-                    for seed in lab.seeds:
-                        for noise in lab.noises:
-                            out.append(
-                                pytest.param(
-                                    sub, seed, noise, marks=mark, id=f"{lab.id}-{e.result}-s{seed}-n{noise:g}"
-                                )
-                            )
+            issues = tuple(replace(e, known_issue="") for e in lab.expects if e.known_issue)
+            if issues:
+                why = "; ".join(sorted({e.known_issue for e in lab.expects if e.known_issue}))
+                mark = pytest.mark.xfail(reason=why, strict=False)
+                sub = Lab(lab.id, issues, lab.sim, lab.params, lab.noises, lab.seeds)
+                for seed in lab.seeds:
+                    for noise in lab.noises:
+                        out.append(
+                            pytest.param(sub, seed, noise, marks=mark, id=f"{lab.id}-s{seed}-n{noise:g}")
+                        )
             continue
         good = tuple(e for e in lab.expects if not e.known_issue)
         if not good:

@@ -101,7 +101,9 @@ def _not_confidently_wrong(res: dict, name: str, truth: float) -> None:
     """Either invalid with a 'saturated' reason, or (if reported) right within 3 u."""
     if res["valid"] and name in res["results"]:
         got = res["results"][name]
-        assert abs(got["value"] - truth) <= 3 * got["uncertainty"], f"confident wrong number: {got} vs {truth}"
+        assert abs(got["value"] - truth) <= 3 * got["uncertainty"], (
+            f"confident wrong number: {got} vs {truth}"
+        )
     else:
         assert "saturated" in reasons(res), res["reasons"]
 

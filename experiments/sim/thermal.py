@@ -181,7 +181,12 @@ class MeltingIce(SimModel):
         self.t1 = self.t0 + p["melt_s"]
         self.duration_s = float(np.ceil(self.t1 + p["after_s"]))
         self.channels = [ds18b20(0)]
-        self.truth = {"melting_point_C": 0.0, "plateau_start_s": self.t0, "plateau_end_s": self.t1}
+        self.truth = {
+            "melting_point_C": 0.0,
+            "plateau_start_s": self.t0,
+            "plateau_end_s": self.t1,
+            "melting_duration_s": float(p["melt_s"]),
+        }
         self._probe = FirstOrderLag(self.ice, p["tau_s"], self.duration_s + 30.0, dt=0.1)
 
     def ice(self, t: np.ndarray) -> np.ndarray:
@@ -219,6 +224,7 @@ class Cooling(SimModel):
         self.duration_s = float(p["t_in_s"] + p["run_s"])
         self.channels = [ds18b20(0)]
         self.truth = {
+            "cooling_constant_1_s": 1.0 / float(p["cool_tau_s"]),
             "tau_s": float(p["cool_tau_s"]),
             "ambient_C": float(p["room_C"]),
             "initial_C": float(p["start_C"]),
