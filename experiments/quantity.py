@@ -268,6 +268,12 @@ def _named(dim: tuple[int, ...], scale: float, fallback: str) -> str:
     return fallback
 
 
+def _plain(u: UnitInfo) -> bool:
+    """Units that combine by dimension: no temperature offset, and no kind except angle (rad drops out
+    of ω²·r, as in SI)."""
+    return u.kind in ("", "angle") and u.dim[4] == 0 and u.offset == 0
+
+
 def div_unit(num: str, den: str) -> str:
     """Unit of ``num / den`` (e.g. slope of V against A → ``ohm``; m against s → ``m/s``)."""
     if den in ("1", ""):
@@ -275,7 +281,7 @@ def div_unit(num: str, den: str) -> str:
     if num == den:
         return "1"
     a, b = unit_info(num), unit_info(den)
-    if a.kind == "" and b.kind == "" and a.dim[4] == 0 and b.dim[4] == 0:
+    if _plain(a) and _plain(b):
         dim = tuple(x - y for x, y in zip(a.dim, b.dim, strict=True))
         return _named(dim, a.scale / b.scale, f"{num}/{den}")
     return f"{num}/{den}"
@@ -288,7 +294,7 @@ def mul_unit(a_unit: str, b_unit: str) -> str:
     if b_unit in ("1", ""):
         return a_unit
     a, b = unit_info(a_unit), unit_info(b_unit)
-    if a.kind == "" and b.kind == "" and a.dim[4] == 0 and b.dim[4] == 0:
+    if _plain(a) and _plain(b):
         dim = tuple(x + y for x, y in zip(a.dim, b.dim, strict=True))
         return _named(dim, a.scale * b.scale, f"{a_unit}*{b_unit}")
     return f"{a_unit}*{b_unit}"

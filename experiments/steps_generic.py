@@ -135,6 +135,8 @@ def _rms(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 def _integral(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     v, u = stats.trapezoid(y.t, y.y, resolution=float(p["resolution"]))
+    if int(p["absolute"]):
+        v = abs(v)
     return {"total": Quantity(v, u, mul_unit(y.unit, "s"))}
 
 
@@ -259,7 +261,9 @@ STEPS: tuple[Step, ...] = (
     _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"), (*WINDOW, RESOLUTION, ACCURACY), _extreme,
           "Largest and smallest value, their times, and the range.", "最大值、最小值、出现时刻及变化范围。"),
     _step("rms", {"y": None}, ("rms",), (*WINDOW, RESOLUTION, ACCURACY), _rms, "Root mean square.", "均方根值。"),
-    _step("integral", {"y": None}, ("total",), (*WINDOW, RESOLUTION), _integral,
+    _step("integral", {"y": None}, ("total",),
+          (*WINDOW, RESOLUTION, Param("absolute", "1", 0, "1 = report the size |∫y dt| (a discharge current reads negative)",
+                                      "1 = 取绝对值 |∫y dt|（放电电流读数为负）")), _integral,
           "Trapezoid integral over time (e.g. charge Q = ∫I dt).", "对时间的梯形积分（如电荷量 Q = ∫I dt）。"),
     _step("clean", {"y": None}, ("out", "dropped", "merged"),
           (Param("gap_factor", "1", 5.0, "a gap is a spacing > this × the median spacing", "间隔超过中位间隔的此倍数即视为中断"),

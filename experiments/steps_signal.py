@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from classlab.experiments.analysis import derivative as deriv
+from classlab.experiments.analysis import fit, stats
 from classlab.experiments.analysis import period as periodmod
 from classlab.experiments.analysis import plateau as plateaumod
-from classlab.experiments.analysis import stats
 from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit
 from classlab.experiments.steps_generic import ACCURACY, RESOLUTION, WINDOW, Inputs, windowed
 from classlab.experiments.steptypes import Param, Series, Step
@@ -24,14 +24,22 @@ def _plateau(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     smooth = None if p["smooth_s"] in ("", 0, 0.0) else float(p["smooth_s"])
     pl = plateaumod.find_plateau(y.t, y.y, max_rate=float(p["tolerance"]), min_duration_s=float(p["min_duration_s"]),
                                  smooth_s=smooth, resolution=float(p["resolution"]))
-    if math.isnan(pl.rate_before):
+    rate, u_rate = pl.rate_before, pl.u_rate_before
+    if p["band_lo"] != "" and p["band_hi"] != "":
+        # the heating rate over a fixed band of values before the plateau (losses grow with T, so a
+        # fixed band makes runs comparable); least-squares slope of the samples inside the band
+        lo, hi = sorted((float(p["band_lo"]), float(p["band_hi"])))
+        before = (y.t < pl.start) & (y.y >= lo) & (y.y <= hi)
+        f = fit.linear_fit(y.t[before], y.y[before], resolution=float(p["resolution"]), what="rate in band")
+        rate, u_rate = f.slope, f.u_slope
+    if math.isnan(rate):
         raise AnalysisIssue("no_rise", "the record starts on the plateau: no heating/cooling before it was recorded",
                             "记录一开始就处于平台：没有记录到之前的升温/降温过程")
     return {
         "level": Quantity(pl.level, pl.u_level, y.unit),
         "start": Quantity(pl.start, 0.0, "s"),
         "duration": Quantity(pl.duration, 0.0, "s"),
-        "rate_before": Quantity(pl.rate_before, pl.u_rate_before, div_unit(y.unit, "s")),
+        "rate_before": Quantity(rate, u_rate, div_unit(y.unit, "s")),
     }
 
 
@@ -169,7 +177,10 @@ STEPS: tuple[Step, ...] = (
            Param("tolerance", None, 0.02, "largest rate of change on the plateau (input unit per s)",
                  "平台上允许的最大变化率（输入单位/秒）"),
            Param("min_duration_s", "s", 30.0, "shortest plateau (s)", "最短平台时长（秒）"),
-           Param("smooth_s", "s", "", "smoothing window for the rate (s); empty = automatic", "求变化率的平滑窗口（秒）；空 = 自动")),
+           Param("smooth_s", "s", "", "smoothing window for the rate (s); empty = automatic", "求变化率的平滑窗口（秒）；空 = 自动"),
+           Param("band_lo", None, "", "rate_before over values from band_lo ... (input unit; empty = the stretch "
+                 "just before the plateau)", "rate_before 取值区间下限（输入单位；空 = 平台前一段）"),
+           Param("band_hi", None, "", "... to band_hi (input unit)", "rate_before 取值区间上限（输入单位）")),
           _plateau, "Longest stretch where the value stops changing (boiling, melting): level ± u, start, duration, "
           "rate before.", "数值不再变化的最长一段（沸腾、熔化）：平台值及不确定度、开始时刻、持续时间、之前的变化率。"),
     _step("period", {"y": None}, ("period", "frequency", "cycles"), PERIOD_PARAMS, _period,

@@ -153,3 +153,29 @@ def test_bad_data_raises_analysis_issue_with_code(name: str, inputs: dict[str, A
 def test_unknown_parameter_is_a_template_error() -> None:
     with pytest.raises(KeyError, match="unknown parameter"):
         get_step("mean").run({"y": VOLT}, {"windw": 3})
+
+
+def test_plateau_rate_in_a_fixed_band() -> None:
+    t = np.arange(0.0, 900.0, 1.0)
+    heat = np.where(t < 400, 20 + 0.2 * t, 100.0) + np.random.default_rng(1).normal(0, 0.05, t.size)
+    out = get_step("plateau").run({"y": Series(t, heat, "C")}, {"tolerance": 0.2 / 60, "min_duration_s": 120,
+                                                                 "band_lo": 40, "band_hi": 80})
+    assert abs(out["rate_before"].value - 0.2) < 4 * out["rate_before"].uncertainty
+    assert out["rate_before"].unit == "C/s"
+
+
+def test_integral_of_a_switched_current_and_its_sign() -> None:
+    t = np.arange(0, 10, 0.05)
+    i = np.where(t >= 1.02, -0.01 * np.exp(-(t - 1.02) / 2), 0.0)  # discharge: negative, switched mid-sample
+    out = get_step("integral").run({"y": Series(t, i, "A")}, {"absolute": 1})
+    exact = 0.01 * 2 * (1 - np.exp(-(10 - 1.02) / 2))
+    q = out["total"]
+    assert q.value > 0 and q.unit == "As"
+    assert abs(q.value - exact) < 3 * q.uncertainty  # the switching step is in the uncertainty
+
+
+def test_angles_drop_out_of_derived_units() -> None:
+    w = Quantity(3.0, 0.1, "rad/s")
+    w2 = get_step("multiply").run({"a": w, "b": w})["y"]
+    a = get_step("multiply").run({"a": w2, "b": Quantity(0.2, 0.001, "m")})["y"]
+    assert a.unit == "m/s^2" and abs(a.value - 1.8) < 1e-12

@@ -91,7 +91,8 @@ def trapezoid(t: np.ndarray, y: np.ndarray, *, resolution: float = 0.0, what: st
 
     Uncertainty: white noise σ per sample (from :func:`noise_sd`, floored at resolution/√12)
     propagated through the trapezoid weights, ``σ·√Σwᵢ²``, plus the same quantisation as a possible
-    constant offset over the whole span ``(resolution/√12)·span`` in quadrature.
+    constant offset over the whole span ``(resolution/√12)·span`` in quadrature, and for each step in
+    the signal (a switch closing between two samples) ``|jump|·Δt/√12``.
     """
     t = np.asarray(t, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -106,4 +107,10 @@ def trapezoid(t: np.ndarray, y: np.ndarray, *, resolution: float = 0.0, what: st
     sigma = max(noise_sd(y), resolution / math.sqrt(12))
     span = float(t[-1] - t[0])
     u = math.hypot(sigma * math.sqrt(float(np.sum(w**2))), resolution / math.sqrt(12) * span)
+    # steps (a switch closing): the trapezoid assumes a straight line between the two samples around
+    # the jump, but it happened somewhere in between — error up to |jump|·Δt/2, uniform → |jump|·Δt/√12
+    d = np.abs(np.diff(y))
+    jumps = d > max(10 * sigma, 5 * float(np.median(d)) if d.size else 0.0)
+    if np.any(jumps):
+        u = math.hypot(u, float(np.sqrt(np.sum((d[jumps] * dt[jumps]) ** 2))) / math.sqrt(12))
     return value, u
