@@ -36,6 +36,7 @@ class Reason:
     en: str
     zh: str
     step: str = ""
+    absent: bool = False  # the data were not recorded at all (a column missing or empty)
 
     def to_json(self) -> dict[str, str]:
         return {"code": self.code, "en": self.en, "zh": self.zh, "step": self.step}
@@ -165,13 +166,13 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
         try:
             series = bind_buffer(b, table, time_column)
         except AnalysisIssue as exc:
-            run.reasons.append(Reason(exc.code, exc.en, exc.zh, f"buffer:{b.name}"))
+            run.reasons.append(Reason(exc.code, exc.en, exc.zh, f"buffer:{b.name}", exc.code == "missing_channel"))
             failed.add(b.name)
             continue
         if len(series) < tpl.min_samples:
             run.reasons.append(Reason(
                 "too_short", f"{b.label_en}: {len(series)} sample(s), at least {tpl.min_samples} needed",
-                f"{b.label_zh}：只有 {len(series)} 个数据，至少需要 {tpl.min_samples} 个", f"buffer:{b.name}"))
+                f"{b.label_zh}：只有 {len(series)} 个数据，至少需要 {tpl.min_samples} 个", f"buffer:{b.name}", len(series) == 0))
             failed.add(b.name)
             continue
         values[b.name] = series
@@ -212,7 +213,9 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
             record["outputs"] = outputs
         run.steps.append(record)
     run.values = values
-    if only_live:
+    if only_live:  # report only what the live steps touch
+        used = {a.name for a in steps} | {src for a in steps for src in a.inputs.values()}
+        run.reasons = [r for r in run.reasons if not r.step or r.step.split(":", 1)[-1] in used]
         return run
     for r in tpl.results.values():
         q = values.get(r.value)
@@ -241,8 +244,8 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
 
 
 def _matters(tpl: Template, reason: Reason) -> bool:
-    """False for a problem that only touches optional results (e.g. a table part not filled in)."""
-    if not reason.step or reason.step == "quality" or reason.step.startswith("result:"):
+    """False for missing data that only optional results need (e.g. a table part not filled in)."""
+    if not reason.absent or not reason.step or reason.step == "quality" or reason.step.startswith("result:"):
         return True
     key = reason.step.split(":", 1)[1] if reason.step.startswith("buffer:") else f"step:{reason.step}"
     dependents = [r for r in tpl.results.values() if key in tpl.sources(r.value)]
@@ -276,8 +279,9 @@ class LiveRun:
     """Live analysis over ring buffers: ``append`` samples as they arrive, ``update`` for the live steps,
     ``stop`` for the full analysis over the held window.
 
-    One :class:`classlab.experiments.ringbuffer.RingBuffer` per template buffer (time and value), sized
-    from the template's input rate × duration (×2 headroom) unless ``capacity`` is given.
+    One :class:`classlab.experiments.ringbuffer.RingBuffer` per template buffer (one channel named like
+    the buffer), sized from the template's input rate × duration (×2 headroom) unless ``capacity`` is
+    given. Reads are the ring's zero-copy window views; only the analysis makes copies.
     """
 
     def __init__(self, template: Template | str, params: Mapping[str, Any] | None = None,
@@ -286,37 +290,39 @@ class LiveRun:
 
         self.template = load(template) if isinstance(template, str) else template
         self.params = dict(params or {})
-        self._rings: dict[str, Any] = {}
-        for b in self.template.buffers.values():
-            size = capacity or self._capacity(b.name)
-            self._rings[b.name] = RingBuffer(size, 2)  # columns: time (s), value (buffer unit)
+        self.rings: dict[str, Any] = {
+            b.name: RingBuffer((b.name,), capacity or self._capacity(b.name)) for b in self.template.buffers.values()
+        }
 
     def _capacity(self, buffer: str) -> int:
         for i in self.template.inputs:
             if i.buffer == buffer:
-                return max(64, int(i.rate_hz * i.duration_s * 2))
+                return max(256, int(i.rate_hz * i.duration_s * 2))
         return 4096
 
     def append(self, buffer: str, t: np.ndarray, y: np.ndarray) -> None:
-        """Add samples (time in s, values in the buffer's unit) to one buffer, vectorised."""
-        block = np.column_stack([np.asarray(t, dtype=np.float64), np.asarray(y, dtype=np.float64)])
-        self._rings[buffer].append(block)
+        """Add samples (time in s from the session start, values in the buffer's unit) to one buffer."""
+        if buffer not in self.rings:
+            raise KeyError(f"{self.template.id} has no buffer {buffer!r}; buffers: {', '.join(self.rings)}")
+        self.rings[buffer].append(np.asarray(t, dtype=np.float64), np.asarray(y, dtype=np.float64))
 
-    def _table(self) -> dict[str, np.ndarray]:
-        """One table on the union of timestamps: each buffer's values at its own times, NaN elsewhere."""
-        windows = {name: np.asarray(ring.window()) for name, ring in self._rings.items()}
-        times = np.unique(np.concatenate([w[:, 0] for w in windows.values()] or [np.empty(0)]))
+    def table(self) -> dict[str, np.ndarray]:
+        """The held window as a table on the union of timestamps (NaN where a buffer has no sample)."""
+        windows = {name: ring.window() for name, ring in self.rings.items()}
+        stamps = [w.times() for w in windows.values() if len(w)]
+        times = np.unique(np.concatenate(stamps)) if stamps else np.zeros(0)
         table: dict[str, np.ndarray] = {self.template.time_column: times}
         for name, w in windows.items():
             col = np.full(times.size, np.nan)
-            col[np.searchsorted(times, w[:, 0])] = w[:, 1]
+            if len(w):
+                col[np.searchsorted(times, w.times())] = w.column(name)
             table[self.template.buffers[name].column] = col
         return table
 
     def update(self) -> RunResult:
-        """Run the live steps on the current window (partial result: ``valid`` is false until stop)."""
-        return analyze(self.template, self._table(), self.params, only_live=True)
+        """Run the live steps on the current window (a partial result: ``valid`` is false until stop)."""
+        return analyze(self.template, self.table(), self.params, only_live=True)
 
     def stop(self) -> RunResult:
         """The full analysis once more over everything held."""
-        return analyze(self.template, self._table(), self.params)
+        return analyze(self.template, self.table(), self.params)
