@@ -85,6 +85,15 @@ raises(ValueError, "probe2", driver_module("ntc").from_config, bad, None)
 bad = dict(ntc_cfg)
 bad["channels"] = ntc_cfg["channels"] * 2
 raises(ValueError, "lists 2 channels", driver_module("ntc").from_config, bad, None)
+# MPU-6050 with gyro channels too: the pin map lists x, y, z acceleration then x, y, z angular velocity
+machine.I2C.attach(0, 0x68, MPU6050Device([(1, 2, 3, 99, 4, 5, 6)]))
+imu_cfg = {"name": "imu", "driver": "mpu6050", "i2c": 0, "address": 0x68,
+           "channels": [{"id": 10 + k, "quantity": q, "unit": u} for k, (q, u) in
+                        enumerate([("acceleration", "m/s2")] * 3 + [("angular_velocity", "rad/s")] * 3)]}
+imu = driver_module("mpu6050").from_config(imu_cfg, machine.I2C(0))
+ib = array("h", [0] * 6)
+imu.read_raw_into(ib, 0)
+check(list(ib) == [1, 2, 3, 4, 5, 6], "mpu6050 accel xyz then gyro xyz (temperature skipped), got %r" % list(ib))
 raises(ValueError, "needs an I2C bus", driver_module("bh1750").from_config,
        {"name": "light", "driver": "bh1750", "address": 0x23, "channels": []}, None)
 done()
