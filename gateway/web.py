@@ -128,7 +128,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     app[SOCKETS].add(ws)
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
-    sub = app[PIPELINE].bus.subscribe(maxlen=64, notify=lambda: loop.call_soon_threadsafe(wake.set))
+    sub = app[PIPELINE].bus.subscribe(maxlen=4096, notify=lambda: loop.call_soon_threadsafe(wake.set), replay=True)
 
     async def sender() -> None:
         await ws.send_json({"type": "hello", "boards": app[PIPELINE].board_list(), "health": health_of(app)})

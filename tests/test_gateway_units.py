@@ -157,7 +157,7 @@ def test_journal_bound_evicts_oldest_and_warns_before_unforwarded(tmp_path) -> N
 
 
 def test_live_bus_fans_out_and_drops_oldest_for_slow_consumers() -> None:
-    bus = LiveBus()
+    bus = LiveBus(history_s=0)
     woke = []
     a = bus.subscribe(maxlen=3, notify=lambda: woke.append(1))
     b = bus.subscribe(maxlen=100)
@@ -168,3 +168,11 @@ def test_live_bus_fans_out_and_drops_oldest_for_slow_consumers() -> None:
     a.close()
     bus.publish(9)
     assert a.drain() == [] and b.drain() == [9]
+
+
+def test_live_bus_replays_recent_batches_to_a_new_subscriber() -> None:
+    bus = LiveBus(history_s=60)
+    for i in range(3):
+        bus.publish(i)
+    assert bus.subscribe(replay=True).drain() == [0, 1, 2]
+    assert bus.subscribe().drain() == []
