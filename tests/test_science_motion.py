@@ -41,6 +41,14 @@ LABS = [
         (Expect("period", "period_s", "s", max_rel_u=0.01, known_issue=RISING),),
         params={"length_m": "length_m"},
     ),
+    Lab(
+        "PHY-S-07",
+        (
+            Expect("angular_velocity", "angular_velocity_rad_s", "1/s", max_rel_u=0.02),
+            Expect("centripetal_acceleration", "centripetal_acceleration_m_s2", "m/s^2", max_rel_u=0.05),
+        ),
+        params={"radius_m": "radius_m"},
+    ),
 ]
 
 

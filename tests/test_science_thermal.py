@@ -7,6 +7,8 @@ import pytest
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 TRIM = "trim_flat keeps the last flat sample: exp_fit τ biased ~1 % (STEPS_WANTED, from S)"
+LAG = "probe lag rounds the peak / exp fit starts while the probe settles (STEPS_WANTED, from S)"
+ZERO_U = "a time picked from samples has u = 0 (STEPS_WANTED, from S)"
 BAND = "plateau.rate_before is not a defined band; heating rate not constant (STEPS_WANTED, from S)"
 
 LABS = [
@@ -29,6 +31,37 @@ LABS = [
         (
             Expect("mean_temperature", "mean_C", "C", max_u=0.2),
             Expect("temperature_range", "range_C", "C", max_u=0.2),
+        ),
+    ),
+    Lab("SCI-P-01", (Expect("temperature", "settled_C", "C", max_u=0.2),)),
+    Lab("CHE-J-08", (Expect("bath_temperature", "settled_C", "C", max_u=0.3),)),
+    Lab(
+        "SCI-P-02",
+        (
+            Expect("melting_point", "melting_point_C", "C", max_u=0.2),
+            Expect("melting_duration", "melting_duration_s", "s", max_rel_u=0.2, known_issue=ZERO_U),
+        ),
+    ),
+    Lab(
+        "SCI-P-03",
+        (
+            Expect("time_constant", "tau_s", "s", max_rel_u=0.1, known_issue=LAG),
+            Expect("cooling_constant", "cooling_constant_1_s", "1/s", max_rel_u=0.1, known_issue=LAG),
+        ),
+    ),
+    Lab(
+        "BIO-J-25",
+        (
+            Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5, known_issue=LAG),
+            Expect("energy_per_gram", "energy_J_per_g", "J/g", max_rel_u=0.1),
+        ),
+        params={"water_mass_kg": "water_mass_kg", "food_mass_g": "food_mass_g"},
+    ),
+    Lab(
+        "CHE-J-05",
+        (
+            Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5, known_issue=LAG),
+            Expect("equivalence_time", "equivalence_s", "s", max_u=15.0, known_issue=ZERO_U),
         ),
     ),
 ]

@@ -343,7 +343,9 @@ class SteadyReading(SimModel):
     """PHY-J-07 / PHY-J-08 / CHE-J-04 / CHE-J-06 / SCI-P-09: a steady circuit read for a while.
 
     The probes are connected at ``t_on_s`` (0 before: the long flat start of a logger left running).
-    Truth: ``voltage_V``, ``current_A`` and ``resistance_ohm`` = U/I and ``conductance_S`` = I/U.
+    Truth: ``voltage_V``, ``current_A`` (at connection), ``resistance_ohm`` = U/I, ``conductance_S`` = I/U.
+    With ``drift_per_s`` (DC polarisation of electrodes) the current sags after connection; the truth is
+    still the solution's own resistance, which an analysis must extrapolate back to (or avoid with AC).
     """
 
     experiment = "PHY-J-08"
@@ -364,16 +366,14 @@ class SteadyReading(SimModel):
         self.truth = self._truth()
 
     def _truth(self) -> dict[str, float]:
+        """The circuit's own values at the moment the probes touch (before any electrode polarisation)."""
         p = self.p
-        on = np.arange(0.0, self.duration_s, 1.0 / self.rate_hz)
-        on = on[on >= p["t_on_s"]]
-        i = self._current(on)
-        u = np.full_like(on, p["voltage_V"])
+        i0 = p["voltage_V"] / p["resistance_ohm"]
         return {
             "voltage_V": float(p["voltage_V"]),
-            "current_A": float(i.mean()),
-            "resistance_ohm": float(u.mean() / i.mean()),
-            "conductance_S": float(i.mean() / u.mean()),
+            "current_A": float(i0),
+            "resistance_ohm": float(p["resistance_ohm"]),
+            "conductance_S": float(1.0 / p["resistance_ohm"]),
         }
 
     def _current(self, t: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ class HotColdWater(Immersion):
 
 
 class CombustionBath(Immersion):
-    """CHE-J-08: the water bath (~80 °C) that sets white and red phosphorus' temperature."""
+    """CHE-J-08: the water bath (~80 °C, held by a hot plate) that sets the phosphorus' temperature."""
 
     experiment = "CHE-J-08"
     PARAMS = (
@@ -151,7 +151,7 @@ class CombustionBath(Immersion):
         Param("room_C", "C", None, 16.0, 28.0, "air temperature"),
         Param("tau_s", "s", None, 4.0, 12.0, "probe time constant in water"),
         Param("t_in_s", "s", None, 5.0, 20.0, "when the probe goes in"),
-        Param("drift_C_per_min", "C/min", None, -0.6, -0.2, "the bath cools slowly"),
+        Param("drift_C_per_min", "C/min", 0.0, doc="held by a hot plate"),
         Param("run_s", "s", 180.0, doc="run length after immersion"),
     )
 

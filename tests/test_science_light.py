@@ -1,0 +1,64 @@
+"""Light and colour labs (inverse square, scans, turbidity, colorimetry, sunlit surfaces) and the
+conductometric titration: the template's analysis recovers the simulator's truth (tests/sciencelib.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.sciencelib import Expect, Lab, assert_recovers, cases
+
+DESPIKE = "no despike before the inverse-square fit: lost echoes (STEPS_WANTED, from S)"
+TRIM = "trim_flat keeps the last flat sample: exp_fit τ biased (STEPS_WANTED, from S)"
+LAG = "probe lag rounds the peak (STEPS_WANTED, from S)"
+ZERO_U = "a time picked from samples has u = 0 (STEPS_WANTED, from S)"
+
+LABS = [
+    Lab(
+        "BIO-J-21",
+        (
+            Expect("k", "k_lx_m2", "lx*m2", max_rel_u=0.1, known_issue=DESPIKE),
+            Expect("ambient", "ambient_lx", "lx", max_u=10.0, known_issue=DESPIKE),
+            Expect("source_offset", "source_offset_m", "m", max_u=0.02, known_issue=DESPIKE),
+        ),
+    ),
+    Lab(
+        "SCI-P-06",
+        (
+            Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5),
+            Expect("illuminance_mean", "illuminance_mean_lx", "lx", max_rel_u=0.05),
+        ),
+    ),
+    Lab(
+        "BIO-J-22",
+        (
+            Expect("fading_time_constant", "tau_s", "s", max_rel_u=0.1, known_issue=TRIM),
+            Expect("bath_temperature", "bath_C", "C", max_u=0.2),
+        ),
+    ),
+    Lab(
+        "CHE-S-12",
+        (
+            Expect("transmitted_cold", "transmitted_cold_lx", "lx", max_rel_u=0.05),
+            Expect("transmitted_hot", "transmitted_hot_lx", "lx", max_rel_u=0.05),
+            Expect("bath_cold", "bath_cold_C", "C", max_u=0.3),
+            Expect("bath_hot", "bath_hot_C", "C", max_u=0.3),
+        ),
+    ),
+    Lab(
+        "CHE-S-13",
+        (
+            Expect("equivalence_time", "equivalence_s", "s", max_u=15.0, known_issue=ZERO_U),
+            Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5, known_issue=LAG),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS))
+def test_analysis_recovers_the_truth(lab: Lab, seed: int, noise: float) -> None:
+    assert_recovers(lab, seed, noise)
+
+
+@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS, known=True))
+def test_known_gaps(lab: Lab, seed: int, noise: float) -> None:
+    assert_recovers(lab, seed, noise)
