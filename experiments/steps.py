@@ -2,7 +2,8 @@
 
 ``STEPS`` maps a step name to its :class:`Step` (inputs with required units, outputs, parameters,
 bilingual docs). Generic steps (fits, plateau, period, derivative, peaks, statistics, cleaning) are
-defined in :mod:`classlab.experiments.steps_generic` and :mod:`classlab.experiments.steps_signal`; lab-level steps (``pendulum_g``,
+defined in :mod:`classlab.experiments.steps_generic` and :mod:`classlab.experiments.steps_signal`; x–y relations in
+:mod:`classlab.experiments.steps_xy`; switch/gate events in :mod:`classlab.experiments.steps_events`; lab-level steps (``pendulum_g``,
 ``boiling_point``, ``rc_time_constant``...) in :mod:`classlab.experiments.steps_labs`.
 
 Calling a step: ``get_step(name).run(inputs, params)`` — ``inputs`` maps slot → :class:`Series` or
@@ -13,7 +14,7 @@ reports it with the step's name, and goes on with the steps that do not depend o
 
 from __future__ import annotations
 
-from classlab.experiments import steps_generic, steps_labs, steps_signal
+from classlab.experiments import steps_events, steps_generic, steps_labs, steps_signal, steps_xy
 from classlab.experiments.quantity import AnalysisIssue, Quantity
 from classlab.experiments.steptypes import Param, Series, Step
 
@@ -22,7 +23,7 @@ __all__ = ["STEPS", "AnalysisIssue", "Param", "Quantity", "Series", "Step", "get
 
 def _build() -> dict[str, Step]:
     registry: dict[str, Step] = {}
-    for step in (*steps_generic.STEPS, *steps_signal.STEPS, *steps_labs.STEPS):
+    for step in (*steps_generic.STEPS, *steps_signal.STEPS, *steps_labs.STEPS, *steps_xy.STEPS, *steps_events.STEPS):
         if step.name in registry:
             raise RuntimeError(f"analysis step {step.name!r} is defined twice")
         registry[step.name] = step

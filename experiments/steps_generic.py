@@ -205,13 +205,13 @@ def _as_pair(a: Any, b: Any) -> tuple[Any, Any, np.ndarray | None]:
 
 def _binary(i: Inputs, op: str) -> dict[str, Any]:
     a, b = i["a"], i["b"]
-    if op == "subtract" and a.unit != b.unit:
+    if op in ("subtract", "add") and a.unit != b.unit:
         b = b.to(a.unit)
     va, vb, t = _as_pair(a, b)
     unit = {"divide": div_unit, "multiply": mul_unit}.get(op, lambda x, _y: x)(a.unit, b.unit)
     if t is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = {"divide": np.divide, "multiply": np.multiply, "subtract": np.subtract}[op](va, vb)
+            y = {"divide": np.divide, "multiply": np.multiply, "subtract": np.subtract, "add": np.add}[op](va, vb)
         ok = np.isfinite(y)
         if not ok.any():
             raise AnalysisIssue("bad_value", f"{op}: no finite result (division by zero?)", f"{op}：没有有效结果（除以零？）")
@@ -220,11 +220,26 @@ def _binary(i: Inputs, op: str) -> dict[str, Any]:
     ua, ub = a.uncertainty, b.uncertainty
     if op == "subtract":
         return {"y": Quantity(va - vb, math.hypot(ua, ub), unit)}
+    if op == "add":
+        return {"y": Quantity(va + vb, math.hypot(ua, ub), unit)}
     if op == "multiply":
         return {"y": Quantity(va * vb, math.hypot(ua * vb, ub * va), unit)}
     if vb == 0:
         raise AnalysisIssue("bad_value", "division by zero", "除数为零")
     return {"y": Quantity(va / vb, math.hypot(ua / vb, ub * va / vb**2), unit)}
+
+
+def _reciprocal(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    a = i["a"]
+    unit = div_unit("1", a.unit) if a.unit not in ("1", "") else "1"
+    if isinstance(a, Series):
+        ok = a.y != 0
+        if not ok.any():
+            raise AnalysisIssue("bad_value", "reciprocal of zero", "零的倒数")
+        return {"y": Series(a.t[ok], 1.0 / a.y[ok], unit, a.quantity)}
+    if a.value == 0:
+        raise AnalysisIssue("bad_value", "reciprocal of zero", "零的倒数")
+    return {"y": Quantity(1.0 / a.value, a.uncertainty / a.value**2, unit)}
 
 
 def _scale(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -292,6 +307,10 @@ STEPS: tuple[Step, ...] = (
           "a × b, e.g. power = U × I.", "a × b，如功率 = U × I。"),
     _step("subtract", {"a": None, "b": None}, ("y",), (), lambda i, p: _binary(i, "subtract"),
           "a − b (same dimension), e.g. buoyant force = G − F.", "a − b（同量纲），如浮力 = G − F。"),
+    _step("add", {"a": None, "b": None}, ("y",), (), lambda i, p: _binary(i, "add"),
+          "a + b (same dimension).", "a + b（同量纲）。"),
+    _step("reciprocal", {"a": None}, ("y",), (), _reciprocal,
+          "1 / a (e.g. rate ∝ 1/t; 1/u + 1/v for a lens).", "1 / a（如速率 ∝ 1/t；透镜 1/u + 1/v）。"),
     _step("scale", {"a": None}, ("y",),
           (Param("factor", "1", None, "multiplying factor", "乘数"),
            Param("unit", None, "", "unit of the result (empty = unchanged)", "结果的单位（空 = 不变）")),

@@ -166,12 +166,80 @@ def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
             "start": Quantity(s0, u0, y.unit), "end": ext}
 
 
+def _pulses(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Pulses away from the baseline (median) by more than k·σ (σ from sample-to-sample noise):
+    count, polarity of the first, and the largest excursion (signed, relative to the baseline)."""
+    y = windowed(i, "y", p)
+    if y.t.size < 10:
+        raise AnalysisIssue("too_short", "fewer than 10 samples", "少于 10 个数据点")
+    base = float(np.median(y.y))
+    sigma = max(stats.noise_sd(y.y), float(p["resolution"]) / math.sqrt(12))
+    dev = y.y - base
+    out = np.abs(dev) > float(p["k_sigma"]) * max(sigma, 1e-12)
+    if not out.any():
+        raise AnalysisIssue("no_pulse", f"no pulse above {p['k_sigma']}× the noise — move the magnet faster or closer",
+                            f"没有超过噪声 {p['k_sigma']} 倍的脉冲——请更快或更近地移动磁体")
+    # separate pulses: runs of samples beyond the threshold, of one sign
+    sign = np.sign(dev) * out
+    starts = np.nonzero((sign != 0) & (sign != np.concatenate([[0], sign[:-1]])))[0]
+    first = int(np.sign(dev[starts[0]]))
+    k = int(np.argmax(np.abs(dev)))
+    return {"count": Quantity(float(starts.size), 0.0, "count"), "first_polarity": Quantity(float(first), 0.0, "1"),
+            "peak": Quantity(float(dev[k]), sigma, y.unit)}
+
+
+def _turbidity_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Time from the start of the change to the fall to ``fraction`` of the starting value.
+    Start: first sample leaving the flat start (``clean.action_start``); starting value: mean before
+    it; the fall time is interpolated on the (optionally smoothed) signal."""
+    from classlab.experiments.analysis.clean import action_start
+
+    y = windowed(i, "y", p)
+    if y.t.size < 10:
+        raise AnalysisIssue("too_short", "fewer than 10 samples", "少于 10 个数据点")
+    t0 = action_start(y.t, y.y, min_change=0.02 * float(np.ptp(y.y)))
+    before = y.t < t0
+    if np.count_nonzero(before) < 2:
+        raise AnalysisIssue("no_baseline", "the record starts with the change: record a few seconds before mixing",
+                            "记录从变化开始：请在混合前先记录几秒")
+    i0, u0 = stats.mean_se(y.y[before])
+    level = float(p["fraction"]) * i0
+    t, v, u = _smoothed(y, float(p["window_s"]))
+    after = t >= t0
+    below = after & (v <= level)
+    if not below.any():
+        raise AnalysisIssue("not_reached", f"the signal never fell to {p['fraction']} of its start value",
+                            f"信号从未降到初值的 {p['fraction']}")
+    j = int(np.argmax(below))
+    if j == 0:
+        raise AnalysisIssue("already_past", "the signal starts below the level", "信号一开始就低于阈值")
+    frac = (level - v[j - 1]) / (v[j] - v[j - 1]) if v[j] != v[j - 1] else 0.5
+    tc = float(t[j - 1] + frac * (t[j] - t[j - 1]))
+    slope = (v[j] - v[j - 1]) / (t[j] - t[j - 1])
+    dt = float(np.median(np.diff(y.t)))
+    u_level = math.hypot(u, float(p["fraction"]) * u0)
+    u_t = math.sqrt((u_level / abs(slope) if slope else dt) ** 2 + 2 * dt**2 / 12)
+    elapsed = tc - t0
+    if elapsed <= 0:
+        raise AnalysisIssue("already_past", "the fall happened before the change started", "下降发生在变化开始之前")
+    return {"time": Quantity(elapsed, u_t, "s"), "rate": Quantity(1 / elapsed, u_t / elapsed**2, "1/s")}
+
+
 def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], params: tuple[Param, ...], fn: Any,
           en: str, zh: str) -> Step:
     return Step(name, inputs, outputs, params, fn, en, zh)
 
 
 STEPS: tuple[Step, ...] = (
+    _step("pulses", {"y": None}, ("count", "first_polarity", "peak"),
+          (*WINDOW, RESOLUTION, Param("k_sigma", "1", 6.0, "a pulse exceeds this many noise σ", "脉冲需超过噪声 σ 的倍数")),
+          _pulses, "Pulses away from the baseline (induced EMF): count, first polarity, largest signed excursion.",
+          "偏离基线的脉冲（感应电动势）：个数、第一个脉冲的极性、最大（带符号）偏离。"),
+    _step("turbidity_time", {"y": None}, ("time", "rate"),
+          (*WINDOW, Param("fraction", "1", 0.5, "fall to this fraction of the starting value", "降到初值的此比例"),
+           Param("window_s", "s", 0.0, "smoothing window (s)", "平滑窗口（秒）")),
+          _turbidity_time, "Time from the start of the change until the reading falls to a fraction of its start "
+          "(reaction rate ∝ 1/t).", "从开始变化到读数降到初值某一比例所用时间（反应速率 ∝ 1/t）。"),
     _step("plateau", {"y": None}, ("level", "start", "duration", "rate_before"),
           (*WINDOW, RESOLUTION,
            Param("tolerance", None, 0.02, "largest rate of change on the plateau (input unit per s)",

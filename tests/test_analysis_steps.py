@@ -34,6 +34,29 @@ x = np.arange(12) * 0.05
 FENCE = gate_series(np.sort(np.concatenate([np.sqrt(2 * (x + 0.1) / 9.8), np.sqrt(2 * (x + 0.125) / 9.8)])))
 Q = Quantity
 
+T10 = np.arange(0, 10, 0.005)
+PULSES = Series(T10, RNG.normal(0, 0.1, T10.size) + 5 * np.exp(-(((T10 - 2) / 0.05) ** 2))
+                - 7 * np.exp(-(((T10 - 4) / 0.05) ** 2)), "mV", "voltage")
+T40 = np.arange(0, 40, 0.1)
+TURBID = Series(T40, np.where(T40 < 5, 1000, 1000 * np.exp(-(T40 - 5) / 10)) + RNG.normal(0, 2, T40.size), "lx")
+ANGLE = Series(T40, 90 * T40 / 40, "deg", "angle")
+BRIGHT = Series(T40, 100 * np.exp(-(((ANGLE.y - 45) / 10) ** 2)) + RNG.normal(0, 0.5, T40.size), "lx")
+POS = Series(T40, 0.05 * T40 / 40, "m", "position")
+FRINGES = Series(T40, 100 + 50 * np.cos(2 * np.pi * POS.y / 0.004) + RNG.normal(0, 1, T40.size), "lx")
+T60 = np.arange(0, 60, 0.05)
+_steps = np.floor(T60 / 15)
+_since = T60 - 15 * _steps
+HANGER = Series(T60, 0.50 - 0.02 * _steps + 0.004 * np.exp(-_since / 0.5) * np.cos(8 * _since) * (_steps > 0)
+                + RNG.normal(0, 0.0005, T60.size), "m", "distance")
+_tri = 21 + np.abs(((T60 / 10) % 2) - 1) * 2 - 1  # 20 .. 22 °C triangle
+THERMO = Series(T60, _tri, "C", "temperature")
+# the heater switches on at the bottom of the cycle (20 °C) and off at the top (22 °C)
+SWITCH = Series(np.array([10.0, 20.0, 30.0, 40.0, 50.0]), np.array([1.0, 0.0, 1.0, 0.0, 1.0]), "level", "switch")
+GATE_A = gate_series(np.array([1.0, 1.05, 3.0, 3.05, 5.0, 5.05]))
+GATE_B = gate_series(np.array([1.25, 1.3, 3.22, 3.27, 5.27, 5.32]))
+GATE_1 = gate_series(np.array([1.0, 1.02]))  # A at 0.5 m/s
+GATE_2 = gate_series(np.array([2.0, 2.025, 2.5, 2.6]))  # B at 0.4 m/s, then A at 0.1 m/s
+
 # step -> (inputs, params, output -> expected value (within 4 u + 1e-9) or None = just present)
 GOOD: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float | None]]] = {
     "linear_fit": ({"y": VOLT, "x": CUR}, {}, {"slope": -0.8, "intercept": 1.5}),
@@ -70,6 +93,17 @@ GOOD: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float | None]]] 
     "cart_acceleration": ({"x": CART}, {}, {"acceleration": 0.6}),
     "emf_internal": ({"v": VOLT, "i": CUR}, {}, {"emf": 1.5, "r": 0.8}),
     "inverse_square_fit": ({"x": DIST, "y": LUX}, {}, {"k": 50.0, "d0": -0.02, "offset": 30.0}),
+    "add": ({"a": Q(1.0, 0.1, "m"), "b": Q(20.0, 1.0, "cm")}, {}, {"y": 1.2}),
+    "reciprocal": ({"a": Q(0.25, 0.01, "m")}, {}, {"y": 4.0}),
+    "pulses": ({"y": PULSES}, {}, {"count": 2, "first_polarity": 1, "peak": -7.0}),
+    "turbidity_time": ({"y": TURBID}, {}, {"time": 10 * math.log(2), "rate": 1 / (10 * math.log(2))}),
+    "peak_xy": ({"x": ANGLE, "y": BRIGHT}, {"window": 8}, {"x_at_peak": 45.0, "peak": 100.0}),
+    "period_xy": ({"x": POS, "y": FRINGES}, {}, {"period": 0.004}),
+    "spring_constant": ({"x": HANGER}, {"mass_step_kg": 0.05}, {"k": 0.05 * 9.80665 / 0.02, "steps": 4}),
+    "edge_values": ({"gate": SWITCH, "y": THERMO}, {}, {"on": 20.0, "off": 22.0, "count": 3}),
+    "edge_delay": ({"gate_a": GATE_A, "gate_b": GATE_B}, {}, {"delay": (0.25 + 0.22 + 0.27) / 3, "count": 3}),
+    "momentum": ({"gate_a": GATE_1, "gate_b": GATE_2}, {"mass_a_kg": 0.2, "mass_b_kg": 0.2},
+                 {"p_before": 0.1, "p_after": 0.1, "v_b_after": 0.4, "v_a_after": 0.1}),
 }
 
 
@@ -138,6 +172,16 @@ BAD: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("cart_acceleration", {"x": Series(TC, np.full(TC.size, 4.0), "m")}, {}, "too_short"),
     ("clean", {"y": Series(np.array([0, 1, 2, 30.0, 31, 32]), np.arange(6.0), "V")}, {"max_gap_s": 5}, "gaps"),
     ("trim_flat", {"y": BOIL}, {"ends": "middle"}, "bad_param"),
+    ("pulses", {"y": Series(T10, RNG.normal(0, 0.1, T10.size), "mV")}, {}, "no_pulse"),
+    ("turbidity_time", {"y": Series(T40, np.where(T40 < 5, 1000, 900) + RNG.normal(0, 2, T40.size), "lx")}, {},
+     "not_reached"),
+    ("peak_xy", {"x": ANGLE, "y": Series(T40, ANGLE.y * 2 + RNG.normal(0, 0.5, T40.size), "lx")}, {}, "no_peak"),
+    ("spring_constant", {"x": Series(T60, 0.5 + RNG.normal(0, 0.0005, T60.size), "m")}, {"mass_step_kg": 0.05},
+     "too_short"),
+    ("edge_values", {"gate": gate_series(np.array([70.0, 71.0])), "y": THERMO}, {}, "no_switching"),
+    ("edge_delay", {"gate_a": GATE_B, "gate_b": gate_series(np.array([0.5, 0.6]))}, {}, "too_short"),
+    ("momentum", {"gate_a": GATE_1, "gate_b": GATE_2}, {"mass_a_kg": 0.2}, "missing_param"),
+    ("reciprocal", {"a": Q(0.0, 0.1, "s")}, {}, "bad_value"),
 ]
 
 
