@@ -92,6 +92,8 @@ def normalise_header(header: str) -> tuple[str, str | None]:
     ``Distance [cm]`` → (distance, cm); ``voltage/V`` → (voltage, V); ``trial`` → (trial, None).
     """
     h = header.strip().strip("\ufeff").strip()
+    # logger prefixes: "Latest: Time (s)" (Logger Pro), "Run #1 Time (s)" / "Run 1: ..." (PASCO, SPARKvue)
+    h = re.sub(r"^(?:run\s*#?\s*\d+\s*:?\s*|latest\s*:\s*|data\s*set\s*\d*\s*:\s*)", "", h, flags=re.I)
     m = re.fullmatch(r"(.+?)\s*[(\[（](.+?)[)\]）]\s*", h)
     if m:
         return _canon_quantity(m.group(1)), _canon_unit(m.group(2))

@@ -106,3 +106,32 @@ def test_other_logger_export_with_unit_conversion(capsys, tmp_path):
     code, out, _ = run(capsys, "analyze", "PHY-J-02", str(path), "--json")
     rho = json.loads(out)["results"]["solid_density"]
     assert rho["value"] == pytest.approx(2.61) and np.isfinite(rho["uncertainty"])
+
+
+def _logger_pro_rc_csv(path, tau=4.0, v0=4.5, t_switch=30.0, seed=5):
+    """An RC discharge as another logger exports it: Logger Pro headers, ';' and decimal commas, jittered
+    (irregular) sampling, repeated timestamps, a 3 s gap, and a 30 s flat start before the switch."""
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.uniform(0.05, 0.15, 900))
+    t = t[(t < 45.0) | (t > 48.0)]  # a gap
+    t = np.sort(np.concatenate([t, t[100:110]]))  # repeated timestamps
+    v = np.where(t < t_switch, v0, v0 * np.exp(-(t - t_switch) / tau)) + rng.normal(0, 0.003, t.size)
+    rows = "\r\n".join(f"{a:.3f};{b:.4f}".replace(".", ",") for a, b in zip(t, v, strict=True))
+    path.write_bytes(("Latest: Time (s);Latest: Potential (V)\r\n" + rows + "\r\n").encode("utf-8-sig"))
+
+
+def test_analyze_reads_another_loggers_recording_and_recovers_the_time_constant(capsys, tmp_path):
+    path = tmp_path / "rc.csv"
+    _logger_pro_rc_csv(path)
+    code, out, err = run(capsys, "analyze", "PHY-S-08", str(path), "--param", "resistance_ohm=1000", "--json")
+    result = json.loads(out)
+    assert code == 0, err
+    tau = result["results"]["time_constant"]
+    assert abs(tau["value"] - 4.0) < 3 * tau["uncertainty"] and tau["uncertainty"] < 0.05 * 4.0
+    cap = result["results"]["capacitance"]
+    assert cap["unit"] == "F" and cap["value"] == pytest.approx(4.0e-3, rel=0.05)
+    assert "charge" not in result["results"]  # no current column: the optional charge is simply absent
+    assert result["valid"] is True, result["reasons"]
+    assert any("repeated" in n for n in result["notes"]) and any("gap" in n for n in result["notes"])
+    code, out, _ = run(capsys, "analyze", "PHY-S-08", str(path), "--param", "resistance_ohm=1000")
+    assert code == 0 and "时间常数 τ / time constant τ: 4." in out

@@ -25,6 +25,9 @@ from classlab.experiments.csvio import CsvError, normalise_header, read_csv, wri
         ("Position (m)", ("distance", "m")),
         ("电压 (V)", ("voltage", "V")),
         ("trial", ("trial", None)),
+        ("Latest: Time (s)", ("time", "s")),
+        ("Run #1 Temperature (°C)", ("temperature", "C")),
+        ("Run 2: Voltage (mV)", ("voltage", "mV")),
     ],
 )
 def test_headers_name_a_quantity_and_a_unit(header, expected):
