@@ -54,6 +54,7 @@ class App:
         self._next_flush = now
         self._next_status = now
         self.frames = 0
+        self.dropped_before = 0  # dropped by samplers replaced on a rate/channel change
         self._send = self._count_send  # bound once: the loop does not allocate a method per flush
         self._on_cmd = self.on_cmd
 
@@ -99,7 +100,7 @@ class App:
         link = self.link.stats()
         smp = self.board.sampler
         return {"state": self.state, "rate_hz": smp.rate_hz(), "uptime_s": self.clock.elapsed_s(),
-                "heap_used": used, "heap_free": free, "dropped": smp.dropped(), "backlog": smp.backlog(),
+                "heap_used": used, "heap_free": free, "dropped": self.dropped_before + smp.dropped(), "backlog": smp.backlog(),
                 "frames": self.frames, "tx_dropped": link.get("tx_dropped", 0), "queued": link.get("queued", 0),
                 "channels": self.enabled, "error": self.error}
 
@@ -136,19 +137,13 @@ class App:
         smp = self.board.sampler
         if was:
             self.stop()
-        if rebuild:
+        if rebuild or rate_hz is not None:  # rings are sized for the rate: rebuild them
             rate = rate_hz or smp.rate_hz() or None
+            self.dropped_before += smp.dropped()
             self.board = _config.build(self.cfg, self.site, enabled=enabled, rate_hz=rate)
             self.enabled = enabled
             self.link.send_meta(self.board.meta_json())
             gc.collect()
-        elif rate_hz is not None and self.board.sampler.fast is not None:
-            self.board.sampler.fast.rate_hz = rate_hz
-            self.board.meta["rate_hz"] = rate_hz
-            for ch in self.board.meta["channels"]:
-                if ch["kind"] == "fast":
-                    ch["max_rate"] = rate_hz
-            self.link.send_meta(self.board.meta_json())
         if was or force:
             self.board.sampler.start()
             self.state = "running"

@@ -29,7 +29,7 @@ MAX_FAST_RATE = {"esp32": 1000, "pico": 5000, "pico_w": 5000}  # soft timer on E
 MAX_I2C_RATE = 200
 DEFAULTS = {"SITE_ID": "school", "BOARD_ID": None, "WIFI_SSID": None, "WIFI_KEY": None, "MQTT_HOST": None,
             "MQTT_PORT": 1883, "MQTT_USER": None, "MQTT_PASSWORD": None, "TRANSPORT": None,
-            "QUEUE_BYTES": 12288, "FLUSH_MS": 100, "STATUS_S": 10, "RING_INSTANTS": 512}
+            "QUEUE_BYTES": 8192, "FLUSH_MS": 100, "STATUS_S": 10, "RING_S": 1.0, "RING_INSTANTS": 1024}
 
 
 class ConfigError(ValueError):
@@ -79,6 +79,13 @@ def read_site(module=None):
 
 def _ids(sensor):
     return [c["id"] for c in sensor.get("channels", ())]
+
+
+def ring_size(rate_hz, site):
+    """Instants a fast ring holds: RING_S seconds at rate_hz (so a transport stall that long loses
+    nothing), at least 64, at most RING_INSTANTS."""
+    n = int(rate_hz * site.get("RING_S", 1.0))
+    return max(64, min(n, site.get("RING_INSTANTS", 1024)))
 
 
 class Board:
@@ -185,11 +192,12 @@ def build(cfg, site=None, enabled=None, rate_hz=None, i2c_factory=None):
         raise ConfigError("rate %s Hz is above this board's limit of %d Hz" % (rate_hz, max_rate))
     fast = None
     if adc_fast:
-        fast = _sampler.FastGroup(adc_fast, adc_ids, rate_hz, capacity=site.get("RING_INSTANTS", 512),
+        fast = _sampler.FastGroup(adc_fast, adc_ids, rate_hz, capacity=ring_size(rate_hz, site),
                                   timer_id=0 if esp else -1, hard=not esp)
     if i2c_fast:
         # sampled by a soft timer: a second "slow" group whose service is its own timer
-        slow.insert(0, _sampler.FastGroup(i2c_fast, i2c_ids, min(i2c_rate, MAX_I2C_RATE), capacity=128,
+        rate = min(i2c_rate, MAX_I2C_RATE)
+        slow.insert(0, _sampler.FastGroup(i2c_fast, i2c_ids, rate, capacity=ring_size(rate, site),
                                           timer_id=1 if esp else -1, hard=False))
     smp = _sampler.Sampler(fast=fast, slow=[g for g in slow if isinstance(g, _sampler.SlowGroup)],
                            events=events, slow_timer_id=2 if esp else -1,

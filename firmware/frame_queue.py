@@ -1,6 +1,10 @@
 # Bounded RAM queue of frames for transport outages: one preallocated byte ring, no allocation
 # per frame. When a new frame does not fit, the OLDEST frames are dropped and counted (the newest
-# data is the most useful after an outage, and `dropped` tells the gateway what is missing).
+# data is the most useful after an outage, and `dropped` tells what is missing).
+#
+# Each frame is stored contiguously after a u16 length, so the transport publishes straight from
+# the queue (peek() is a memoryview, no copy). A frame that does not fit before the end of the
+# buffer goes to the start; the unused tail is marked with length 0xFFFF.
 try:
     from micropython import const
 except ImportError:  # CPython
@@ -9,41 +13,30 @@ except ImportError:  # CPython
         return x
 
 _LEN = const(2)  # u16 little-endian length before each frame
+_SKIP = const(0xFFFF)  # "the rest of the buffer is unused, continue at 0"
 
 
 class FrameQueue:
-    def __init__(self, nbytes=12288):
+    def __init__(self, nbytes=8192):
         self.buf = bytearray(nbytes)
         self.mv = memoryview(self.buf)
         self.cap = nbytes
         self.head = 0  # write offset
         self.tail = 0  # read offset
-        self.used = 0  # bytes in use
         self.count = 0  # frames queued
         self.dropped = 0  # frames dropped since start-up (oldest first)
         self.pushed = 0
 
-    def _put(self, pos, data, n):
-        first = self.cap - pos
-        mv = self.mv
-        if n <= first:
-            mv[pos:pos + n] = data[0:n]
-        else:
-            mv[pos:self.cap] = data[0:first]
-            mv[0:n - first] = data[first:n]
-        return (pos + n) % self.cap
-
-    def _get(self, pos, out, n):
-        first = self.cap - pos
-        mv = self.mv
-        if n <= first:
-            out[0:n] = mv[pos:pos + n]
-        else:
-            out[0:first] = mv[pos:self.cap]
-            out[first:n] = mv[0:n - first]
-
-    def _len_at(self, pos):
-        return self.buf[pos] | (self.buf[(pos + 1) % self.cap] << 8)
+    def _fits(self, need):
+        """Offset where `need` contiguous bytes can go without touching queued data, or -1."""
+        h, t = self.head, self.tail
+        if not self.count:
+            return 0 if need <= self.cap else -1
+        if h > t:
+            if self.cap - h >= need:
+                return h
+            return 0 if t >= need else -1
+        return h if t - h >= need else -1
 
     def push(self, frame):
         """Queue a copy of frame (bytes-like). Returns False if it can never fit (counted as dropped)."""
@@ -52,30 +45,47 @@ class FrameQueue:
         if need > self.cap:
             self.dropped += 1
             return False
-        while self.cap - self.used < need:
+        pos = self._fits(need)
+        while pos < 0:
             self.pop()
             self.dropped += 1
-        self.buf[self.head] = n & 0xFF
-        self.buf[(self.head + 1) % self.cap] = n >> 8
-        self.head = self._put((self.head + _LEN) % self.cap, frame, n)
-        self.used += need
+            pos = self._fits(need)
+        if not self.count:
+            self.tail = pos
+        elif pos < self.head:  # wrapped: mark the unused end
+            if self.cap - self.head >= _LEN:
+                self.buf[self.head] = 0xFF
+                self.buf[self.head + 1] = 0xFF
+        self.buf[pos] = n & 0xFF
+        self.buf[pos + 1] = n >> 8
+        self.mv[pos + _LEN:pos + need] = frame
+        self.head = pos + need
         self.count += 1
         self.pushed += 1
         return True
 
-    def peek_into(self, out):
-        """Copy the oldest frame into out (a memoryview of >= MAX_FRAME bytes); its length, or -1."""
+    def _skip(self):
+        t = self.tail
+        if self.cap - t < _LEN or (self.buf[t] | (self.buf[t + 1] << 8)) == _SKIP:
+            self.tail = 0
+
+    def peek(self):
+        """The oldest frame as a memoryview into the queue (valid until the next push/pop), or None."""
         if not self.count:
-            return -1
-        n = self._len_at(self.tail)
-        self._get((self.tail + _LEN) % self.cap, out, n)
-        return n
+            return None
+        self._skip()
+        t = self.tail
+        n = self.buf[t] | (self.buf[t + 1] << 8)
+        return self.mv[t + _LEN:t + _LEN + n]
 
     def pop(self):
         """Forget the oldest frame."""
         if not self.count:
             return
-        n = self._len_at(self.tail)
-        self.tail = (self.tail + _LEN + n) % self.cap
-        self.used -= n + _LEN
+        self._skip()
+        t = self.tail
+        n = self.buf[t] | (self.buf[t + 1] << 8)
+        self.tail = t + _LEN + n
         self.count -= 1
+        if not self.count:
+            self.head = self.tail = 0

@@ -28,7 +28,6 @@ except ImportError:  # CPython
 _BACKOFF_MIN_MS = const(1000)
 _BACKOFF_MAX_MS = const(60000)
 _FRAMES_PER_POLL = const(8)
-_MAX_FRAME = const(4096)
 
 
 class LinkError(Exception):
@@ -40,7 +39,7 @@ class MqttLink:
     MQTTClient (made from `server` if None)."""
 
     def __init__(self, site, board, server, port=1883, user=None, password=None, ssid=None, wifi_key=None,
-                 wlan=None, client=None, queue_bytes=12288, keepalive=30, timeout_s=5, sock_mod=None):
+                 wlan=None, client=None, queue_bytes=8192, keepalive=30, timeout_s=5, sock_mod=None):
         base = "classlab/%s/%s/" % (site, board)
         self.t_data = (base + "data").encode()
         self.t_meta = (base + "meta").encode()
@@ -55,8 +54,6 @@ class MqttLink:
         self.client.set_callback(self._on_msg)
         self.keepalive_ms = keepalive * 1000
         self.queue = _fq.FrameQueue(queue_bytes)
-        self.scratch = bytearray(_MAX_FRAME)
-        self.smv = memoryview(self.scratch)
         self.up = False
         self.meta = None
         self.status = b'{"state":"online"}'
@@ -104,10 +101,10 @@ class MqttLink:
             while self.client.check_msg():
                 pass
             for _ in range(_FRAMES_PER_POLL):
-                n = self.queue.peek_into(self.smv)
-                if n < 0:
+                f = self.queue.peek()  # a view into the queue: published without a copy
+                if f is None:
                     break
-                self.client.publish(self.t_data, self.smv[0:n], False, 1)
+                self.client.publish(self.t_data, f, False, 1)
                 self.queue.pop()  # only after the PUBACK
                 self.published += 1
             if _ticks.ticks_diff(_ticks.ticks_ms(), self.client.last_tx) > self.keepalive_ms // 2:

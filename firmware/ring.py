@@ -7,6 +7,11 @@
 # slot()/commit() and miss(); the reader (the app's flush) calls pack() to make frames. Nothing
 # allocates after __init__. A full ring drops the NEW instant (counted as a gap), so the data the
 # reader is copying is never overwritten.
+#
+# Concurrency: the writer alone moves head, the reader alone moves tail; `count` and `ngaps` are
+# changed by both, so the reader changes them with interrupts disabled (a hard IRQ cannot split
+# its read-modify-write). Soft (scheduled) callbacks run only at the VM's pending checks (jumps and
+# calls into Python), never inside a plain `x.count -= n` statement.
 from array import array
 
 try:
@@ -53,6 +58,7 @@ class Ring:
         self.count = 0
         self.t_tail = t0  # nominal tick of the instant at tail (or of the next one if empty)
         self.started = False
+        self.clean = False  # started and nothing missed: the writer may take the next slot directly
         self.missed = 0  # instants lost since the last commit, not yet recorded as a gap
         self.ngaps = 0
         self.g_head = 0
@@ -65,6 +71,7 @@ class Ring:
         """Index into buf where the instant due at tick t goes, or -1 if it must be dropped."""
         if self.count >= self.cap or (self.missed and self.ngaps >= _GAPS):
             self.missed += 1
+            self.clean = False
             return -1
         if not self.started:
             self.started = True
@@ -80,6 +87,7 @@ class Ring:
             self.g_head = (g + 1) % _GAPS
             self.ngaps += 1
             self.missed = 0
+        self.clean = True
         return self.head * self.nch
 
     def commit(self):
@@ -89,6 +97,7 @@ class Ring:
     def miss(self, n=1):
         """n instants were not sampled (late callbacks, bus errors)."""
         self.missed += n
+        self.clean = False
 
     # ---- reader side ----
     def pack(self, framer, channels, t_tx):

@@ -153,3 +153,33 @@ def test_first_connect_to_nothing_fails_loudly() -> None:
     link = MqttLink("school-a", "pico-w-1", "127.0.0.1", free_port(), timeout_s=1)
     with pytest.raises(LinkError, match="cannot reach MQTT broker 127.0.0.1"):
         link.start()
+
+
+def test_frame_queue_is_fifo_and_drops_only_the_oldest() -> None:
+    import random
+
+    from classlab.firmware.frame_queue import FrameQueue
+
+    rng = random.Random(7)
+    dropped_total = 0
+    for _ in range(200):
+        q = FrameQueue(rng.choice([100, 257, 1000, 4096]))
+        ref: list[bytes] = []
+        for seq in range(300):
+            if rng.random() < 0.6:
+                data = bytes((seq + i) % 251 + 1 for i in range(rng.randint(1, q.cap // 3)))
+                before = q.dropped
+                assert q.push(data)
+                d = q.dropped - before
+                dropped_total += d
+                del ref[:d]  # exactly the oldest ones went
+                ref.append(data)
+            elif ref:
+                assert bytes(q.peek()) == ref.pop(0)  # a view into the queue, no copy
+                q.pop()
+            else:
+                assert q.peek() is None
+            assert q.count == len(ref)
+    assert dropped_total > 1000  # the overflow path ran a lot
+    q = FrameQueue(64)
+    assert not q.push(bytes(63)) and q.dropped == 1  # can never fit: refused and counted
