@@ -99,14 +99,15 @@ class BoardClock:
         bucket = arrival_ns // self.bucket_ns
         m = self._minima
         if m and m[-1][0] == bucket:
+            # same (open) bucket: the slope comes from closed buckets only, so at most the line moves down
             b, u, a = m[-1]
-            if arrival_ns - NS_PER_US * utx >= a - NS_PER_US * u:
-                if arrival_ns - self.base - self.rate * utx < self.offset:  # below the line: lower it
-                    self.offset = arrival_ns - self.base - self.rate * utx
-                return
-            m[-1] = (bucket, utx, arrival_ns)
-        else:
-            m.append((bucket, utx, arrival_ns))
+            if arrival_ns - NS_PER_US * utx < a - NS_PER_US * u:
+                m[-1] = (bucket, utx, arrival_ns)
+            below = arrival_ns - self.base - self.rate * utx
+            if below < self.offset:
+                self.offset = below
+            return
+        m.append((bucket, utx, arrival_ns))
         self._fit()
 
     def _fit(self) -> None:

@@ -73,7 +73,7 @@ def make_client(client_id: str, url: BrokerUrl, *, username: str | None = None, 
 class MqttSource:
     def __init__(self, pipeline: Pipeline, url: str, site: str, *, client_id: str | None = None,
                  username: str | None = None, password: str | None = None, ca_file: str | None = None,
-                 tls: bool = False, session_expiry_s: int = 7 * 24 * 3600, receive_maximum: int = 1024) -> None:
+                 tls: bool = False, session_expiry_s: int = 7 * 24 * 3600, receive_maximum: int = 8192) -> None:
         self.pipeline = pipeline
         self.url = url
         self.broker = BrokerUrl.parse(url)

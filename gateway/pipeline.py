@@ -1,9 +1,11 @@
 """The gateway's spine: source → decode → clock → validate → journal → live bus.
 
 Sources (``mqtt_source``, ``inproc``) call ``submit`` from their own thread with each message and an
-``ack`` callable. One writer thread takes whatever is queued (up to ``max_batch`` messages), decodes
-and checks it, stamps it with the board's clock, writes the batch to the journal in one transaction,
-and only then calls the acks (in arrival order) and publishes the batch on the live bus. Problems with a
+``ack`` callable. ``submit`` decodes and checks the message, stamps it with the board's clock and queues
+its journal row, all on the source's thread (so the network thread never waits for the GIL behind a
+busy writer). One writer thread takes everything queued, writes it to the journal in one transaction
+(SQLite runs without the GIL), and only then calls the acks (in arrival order), counts the frames as
+stored and publishes them on the live bus. Problems with a
 message are counted (``health()``), never raised: the pipeline keeps running.
 
 Sample times: sample *i* of a stored frame is at ``t0_ns + floor(i × dt_ns)`` (UTC ns); event *e* at
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
 from collections import Counter
@@ -40,7 +41,6 @@ log = logging.getLogger("classlab.gateway")
 
 Ack = Callable[[], None] | None
 DEFAULT_TICK_PERIOD = 1 << 30
-_STOP = object()
 
 
 @dataclass
@@ -55,6 +55,19 @@ class LiveFrame:
     samples: np.ndarray  # (count, nch) raw, sample blocks
     events: np.ndarray  # structured (dt_us, channel, level), event blocks
     meta: dict[str, Any] | None
+
+
+@dataclass
+class _Batch:
+    """What the next commit holds: rows and board updates, then acks, counts and live frames after it."""
+
+    rows: list[Row] = field(default_factory=list)
+    updates: list[tuple[str, int, str]] = field(default_factory=list)
+    acks: list[Callable[[], None]] = field(default_factory=list)
+    touched: list[tuple[BoardState, int]] = field(default_factory=list)  # (board, values) per stored frame
+    live: list[LiveFrame] = field(default_factory=list)
+    markers: list[threading.Event] = field(default_factory=list)
+    messages: int = 0
 
 
 @dataclass
@@ -90,13 +103,14 @@ class BoardState:
 
 
 class Pipeline:
-    def __init__(self, journal: Journal, bus: LiveBus | None = None, *, max_batch: int = 1024,
-                 clock_save_s: float = 10.0) -> None:
+    def __init__(self, journal: Journal, bus: LiveBus | None = None, *, clock_save_s: float = 10.0) -> None:
         self.journal = journal
         self.bus = bus or LiveBus()
-        self.max_batch = max_batch
         self.clock_save_ns = int(clock_save_s * 1e9)
-        self._q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._cv = threading.Condition(threading.Lock())  # guards the boards' state and _pending
+        self._db = threading.Lock()  # the journal's connection: writer commits, new boards
+        self._pending = _Batch()
+        self._stopping = False
         self._thread: threading.Thread | None = None
         self.boards: dict[tuple[str, str], BoardState] = {}
         self.started = time.time()
@@ -111,15 +125,42 @@ class Pipeline:
 
     # --- called by sources (any thread) --------------------------------------------------------
     def submit(self, site: str, board: str, kind: str, payload: bytes, arrival_ns: int, ack: Ack = None) -> None:
-        """Queue one message from ``classlab/<site>/<board>/<kind>``; ``ack`` is called once it is committed."""
-        self._q.put((site, board, kind, payload, arrival_ns, ack))
+        """Take one message from ``classlab/<site>/<board>/<kind>``: decode, check and stamp it now (on the
+        caller's thread), queue its row for the next commit; ``ack`` is called once that commit is done."""
+        with self._cv:
+            b = self._pending
+            try:
+                if kind == "data":
+                    self._frame(self._board(site, board), payload, arrival_ns, b)
+                elif kind == "meta":
+                    self._meta(self._board(site, board), payload, b.updates)
+                elif kind == "status":
+                    self._status(self._board(site, board), payload, b.updates)
+            except Exception as exc:  # a bug must not take the source's thread down: count, log once, go on
+                self.rejected["internal_error"] += 1
+                if ("*", "internal_error") not in self._logged:
+                    self._logged.add(("*", "internal_error"))
+                    log.exception("gateway: message from %s/%s not processed: %s", site, board, exc)
+            if ack is not None:
+                b.acks.append(ack)
+            b.messages += 1
+            if b.messages == 1:
+                self._cv.notify()
 
     def reject(self, reason: str, ack: Ack = None) -> None:
         """Count a message a source could not even route (e.g. a malformed topic); acked in order."""
-        self._q.put(("", "", "reject", reason, 0, ack))
+        with self._cv:
+            self.rejected[reason] += 1
+            b = self._pending
+            if ack is not None:
+                b.acks.append(ack)
+            b.messages += 1
+            if b.messages == 1:
+                self._cv.notify()
 
     # --- life cycle ----------------------------------------------------------------------------
     def start(self) -> Pipeline:
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, name="classlab-journal", daemon=True)
         self._thread.start()
         return self
@@ -127,99 +168,77 @@ class Pipeline:
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything submitted before this call is committed and acked."""
         done = threading.Event()
-        self._q.put(done)
+        with self._cv:
+            self._pending.markers.append(done)
+            self._pending.messages += 1
+            self._cv.notify()
         return done.wait(timeout)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Commit what is queued, save the boards' clocks, stop the writer thread."""
         if self._thread is None:
             return
-        self._q.put(_STOP)
+        with self._cv:
+            self._stopping = True
+            self._cv.notify()
         self._thread.join(timeout)
         self._thread = None
 
-    # --- writer thread -------------------------------------------------------------------------
+    # --- writer thread: commit, then ack, count, publish ----------------------------------------
     def _run(self) -> None:
-        get, get_nowait = self._q.get, self._q.get_nowait
         while True:
-            batch = [get()]
-            try:
-                while len(batch) < self.max_batch:
-                    batch.append(get_nowait())
-            except queue.Empty:
-                pass
-            if self._process(batch):
-                self._save_clocks(force=True)
+            with self._cv:
+                while not self._pending.messages and not self._stopping:
+                    self._cv.wait()
+                batch, self._pending = self._pending, _Batch()
+                stopping = self._stopping
+                self._save_clocks(batch.updates, force=stopping)
+            self._commit(batch)
+            if stopping:
                 return
 
     def _board(self, site: str, board: str) -> BoardState:
         bs = self.boards.get((site, board))
         if bs is None:
-            bid = self.journal.board_id(site, board)
-            info = self.journal.board_info(bid)
+            with self._db:
+                bid = self.journal.board_id(site, board)
+                info = self.journal.board_info(bid)
+                recent = self.journal.recent(bid)
             meta = info["meta"]
             period = _tick_period(meta)
             clock = BoardClock(period)
             if info["clock"]:
                 clock.load(info["clock"])
             seq = v.SeqTracker(period)
-            seq.remember(self.journal.recent(bid))
+            seq.remember(recent)
             bs = BoardState(site, board, bid, clock, seq, meta=meta, status=info["status"])
             self.boards[(site, board)] = bs
         return bs
 
-    def _process(self, batch: list[Any]) -> bool:
-        rows: list[Row] = []
-        acks: list[Callable[[], None]] = []
-        updates: list[tuple[str, int, str]] = []
-        live: list[LiveFrame] = []
-        markers: list[threading.Event] = []
-        touched: list[tuple[BoardState, int, int]] = []  # (board, frames, samples) to count after commit
-        stop = False
-        want_live = self.bus.active
-        for item in batch:
-            if item is _STOP:
-                stop = True
-                continue
-            if isinstance(item, threading.Event):
-                markers.append(item)
-                continue
-            site, board, kind, payload, arrival, ack = item
-            if ack is not None:
-                acks.append(ack)
-            if kind == "data":
-                self._frame(self._board(site, board), payload, arrival, rows, live if want_live else None, touched)
-            elif kind == "meta":
-                self._meta(self._board(site, board), payload, updates)
-            elif kind == "status":
-                self._status(self._board(site, board), payload, updates)
-            elif kind == "reject":
-                self.rejected[payload] += 1
-        if rows or updates:
-            self._save_clocks(updates=updates)
+    def _commit(self, b: _Batch) -> None:
+        acks, touched, live = b.acks, b.touched, b.live
+        if b.rows or b.updates:
             try:
-                self.journal.append(rows, updates)
+                with self._db:
+                    self.journal.append(b.rows, b.updates)
             except JournalError as exc:  # disk full, I/O error: keep running, do not ack (the broker keeps them)
                 self.journal_errors += 1
                 self.error = str(exc)
                 log.error("%s", exc)
-                acks = []
-                touched = []
-                live = []
+                acks, touched, live = [], [], []
         for ack in acks:
             ack()
-        for bs, nf, ns in touched:
-            bs.frames += nf
+        for bs, ns in touched:
+            bs.frames += 1
             bs.samples += ns
-            self.frames += nf
-            self.samples += ns
+        self.frames += len(touched)
+        self.samples += sum(ns for _, ns in touched)
         self.commits += 1
-        self.batch_max = max(self.batch_max, len(batch))
+        self.batch_max = max(self.batch_max, b.messages)
         if live:
             self.bus.publish(live)
-        for m in markers:
+        for m in b.markers:
             m.set()
-        return stop
 
     def _note_reject(self, bs: BoardState, reason: str, message: str) -> None:
         self.rejected[reason] += 1
@@ -228,8 +247,9 @@ class Pipeline:
             self._logged.add((bs.key, reason))
             log.warning("board %s: frame rejected (%s): %s", bs.key, reason, message)
 
-    def _frame(self, bs: BoardState, payload: bytes, arrival: int, rows: list[Row],
-               live: list[LiveFrame] | None, touched: list[tuple[BoardState, int, int]]) -> None:
+    def _frame(self, bs: BoardState, payload: bytes, arrival: int, b: _Batch) -> None:
+        if not isinstance(payload, bytes):
+            payload = bytes(payload)  # the row keeps a view of it until the commit: it must not change
         try:
             f = decode(payload)
         except FrameError as exc:
@@ -295,12 +315,12 @@ class Pipeline:
             self.dropped += f.dropped
             bs.dropped += f.dropped
         off = HEADER_SIZE + nch
-        rows.append((bs.id, kind, f.seq, t0, dt, count, nch, payload[HEADER_SIZE:off],
+        b.rows.append((bs.id, kind, f.seq, t0, dt, count, nch, payload[HEADER_SIZE:off],
                      chr(payload[25]) if kind == KIND_SAMPLES else None, n_values, f.dropped, ufirst,
-                     f.t_tx, arrival, flags, payload[off:]))
-        touched.append((bs, 1, n_values))
-        if live is not None and kind != KIND_STATUS:
-            live.append(LiveFrame(bs.key, kind, t0, dt, f.channels, f.samples, f.events, bs.meta))
+                     f.t_tx, arrival, flags, memoryview(payload)[off:]))  # a view: no 4 KB copy per frame
+        b.touched.append((bs, n_values))
+        if kind != KIND_STATUS and self.bus.active:
+            b.live.append(LiveFrame(bs.key, kind, t0, dt, f.channels, f.samples, f.events, bs.meta))
 
     def _meta(self, bs: BoardState, payload: bytes, updates: list[tuple[str, int, str]]) -> None:
         if not payload:
@@ -331,18 +351,13 @@ class Pipeline:
         bs.status = st
         updates.append(("status", bs.id, json.dumps(st)))
 
-    def _save_clocks(self, force: bool = False, updates: list[tuple[str, int, str]] | None = None) -> None:
+    def _save_clocks(self, updates: list[tuple[str, int, str]], force: bool = False) -> None:
+        """Every ``clock_save_s`` (and at stop) the boards' clocks go into the journal with the batch."""
         now = time.time_ns()
-        out = updates if updates is not None else []
         for bs in self.boards.values():
             if force or now - bs.clock_saved_ns >= self.clock_save_ns:
                 bs.clock_saved_ns = now
-                out.append(("clock", bs.id, json.dumps(bs.clock.state())))
-        if updates is None and out:
-            try:
-                self.journal.append([], out)
-            except JournalError as exc:
-                self.error = str(exc)
+                updates.append(("clock", bs.id, json.dumps(bs.clock.state())))
 
     # --- reports (any thread) ------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
@@ -355,14 +370,16 @@ class Pipeline:
             "influx_backlog": js["backlog"], "rejected": dict(self.rejected),
             "rejected_total": sum(self.rejected.values()), "gaps": self.gaps, "lost_samples": self.lost_samples,
             "duplicates": self.duplicates, "late": self.late, "restarts": self.restarts,
-            "clock_fallback": self.clock_fallback, "shifted": self.shifted, "queue": self._q.qsize(),
+            "clock_fallback": self.clock_fallback, "shifted": self.shifted, "queue": len(self._pending.rows),
             "commits": self.commits, "batch_max": self.batch_max, "bus_dropped": self.bus.dropped(),
             "journal": js, "warnings": warnings, "uptime_s": round(time.time() - self.started, 3),
         }
 
     def board_list(self) -> list[dict[str, Any]]:
         out = []
-        for bs in list(self.boards.values()):
+        with self._cv:
+            states = list(self.boards.values())
+        for bs in states:
             st = bs.status or {}
             out.append({
                 "site": bs.site, "board": bs.board, "key": bs.key, "meta": bs.meta, "status": bs.status,
