@@ -244,12 +244,17 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
 
 
 def _matters(tpl: Template, reason: Reason) -> bool:
-    """False for missing data that only optional results need (e.g. a table part not filled in)."""
-    if not reason.absent or not reason.step or reason.step == "quality" or reason.step.startswith("result:"):
+    """Whether a problem touches the lab's verdict: it feeds a result or a quality check. Missing data
+    that only optional results need (a table part not filled in) does not count."""
+    if not reason.step or reason.step == "quality" or reason.step.startswith("result:"):
         return True
     key = reason.step.split(":", 1)[1] if reason.step.startswith("buffer:") else f"step:{reason.step}"
+    if any(key in tpl.sources(c.value) for c in tpl.checks):
+        return True
     dependents = [r for r in tpl.results.values() if key in tpl.sources(r.value)]
-    return not dependents or any(not r.optional for r in dependents)
+    if not dependents:
+        return False  # an auxiliary buffer or step (a live rate, an unused channel)
+    return not reason.absent or any(not r.optional for r in dependents)
 
 
 def _param_value(step: Any, key: str, value: Any, values: Mapping[str, Any]) -> Any:
