@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from classlab.experiments.analysis import clean as cleanmod
+from classlab.experiments.analysis import derivative as deriv
 from classlab.experiments.analysis import fit, stats
 from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit, mul_unit
 from classlab.experiments.steptypes import Param, Series, Step
@@ -94,6 +95,11 @@ def _linear_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 
 def _exp_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
+    if p["from_extreme"] in ("max", "min") and y.t.size:
+        k = int(np.argmax(y.y) if p["from_extreme"] == "max" else np.argmin(y.y))
+        y = y.between(float(y.t[k]), None)
+    if float(p["skip_s"]) > 0 and y.t.size:
+        y = y.between(float(y.t[0]) + float(p["skip_s"]), None)
     target = p["final"]
     f = fit.exp_fit(y.t, y.y, resolution=float(p["resolution"]),
                     y_inf=None if target in ("", "fit") else float(target))
@@ -109,21 +115,61 @@ def _exp_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 
 def _mean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
-    m, u = stats.mean_se(y.y, resolution=float(p["resolution"]))
+    m, u = stats.mean_se(y.y, resolution=float(p["resolution"]), descriptive=bool(int(p["descriptive"])))
     sd = float(np.std(y.y, ddof=1))
     return {"mean": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit), "std": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
             "n": Quantity(float(y.y.size), 0.0, "count")}
+
+
+def smoothed(y: Series, window_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(t, values, 1-sigma noise of one value): raw if window 0, else Savitzky–Golay smoothed
+    (order 2 over ``window_s``; the noise through the smoothing weights)."""
+    sigma = stats.noise_sd(y.y)
+    if window_s <= 0 or y.t.size < 12:
+        return y.t, y.y, sigma
+    t, ys, _ = deriv.smoothed_derivative(y.t, y.y, window_s)
+    dt = float(t[1] - t[0]) if t.size > 1 else 1.0
+    half = max(int(round(window_s / (2 * dt))), 2)
+    c = deriv.sg_coefficients(half, 2, 0, dt)
+    return t, ys, sigma * float(np.sqrt(np.sum(c**2)))
+
+
+def time_u(y: Series, window_s: float) -> float:
+    """Uncertainty (s) of an instant picked from samples: the sample spacing and the smoothing window,
+    each as a uniform spread (÷√12)."""
+    dt = float(np.median(np.diff(y.t))) if y.t.size > 1 else 0.0
+    return math.hypot(dt, window_s / 2) / math.sqrt(12)
 
 
 def _extreme(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     if y.y.size < 3:
         raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
-    u = math.hypot(max(stats.noise_sd(y.y), float(p["resolution"]) / math.sqrt(12)), float(p["accuracy"]))
-    k_max, k_min = int(np.argmax(y.y)), int(np.argmin(y.y))
-    return {"max": Quantity(float(y.y[k_max]), u, y.unit), "min": Quantity(float(y.y[k_min]), u, y.unit),
-            "t_max": Quantity(float(y.t[k_max]), 0.0, "s"), "t_min": Quantity(float(y.t[k_min]), 0.0, "s"),
-            "range": Quantity(float(y.y[k_max] - y.y[k_min]), u * math.sqrt(2), y.unit)}
+    w = float(p["window_s"])
+    t, v, noise = smoothed(y, w)
+    u = math.hypot(max(noise, float(p["resolution"]) / math.sqrt(12)), float(p["accuracy"]))
+    k_max, k_min = int(np.argmax(v)), int(np.argmin(v))
+    ut = time_u(y, w)
+    return {"max": Quantity(float(v[k_max]), u, y.unit), "min": Quantity(float(v[k_min]), u, y.unit),
+            "t_max": Quantity(float(t[k_max]), ut, "s"), "t_min": Quantity(float(t[k_min]), ut, "s"),
+            "range": Quantity(float(v[k_max] - v[k_min]), u * math.sqrt(2), y.unit)}
+
+
+def _despike(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    s = windowed(i, "y", p)
+    keep = np.ones(s.t.size, dtype=bool)
+    if p["max_value"] != "":
+        keep &= s.y < float(p["max_value"])
+    if p["min_value"] != "":
+        keep &= s.y > float(p["min_value"])
+    t, y = s.t[keep], s.y[keep]
+    if t.size >= 7 and float(p["k_sigma"]) > 0:
+        spikes = cleanmod.outliers(y, t=t, k=float(p["k_sigma"]), min_dev=float(p["min_dev"]))
+        t, y = t[~spikes], y[~spikes]
+    if t.size < 2:
+        raise AnalysisIssue("too_short", "nothing is left after removing spikes and out-of-range readings",
+                            "去除异常值和超量程读数后没有剩余数据")
+    return {"y": Series(t, y, s.unit, s.quantity), "removed": Quantity(float(s.t.size - t.size), 0.0, "count")}
 
 
 def _rms(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -266,14 +312,22 @@ STEPS: tuple[Step, ...] = (
           "y 对 x（按时间配对）作直线拟合，如 U–I 求电阻。"),
     _step("exp_fit", {"y": None}, ("tau", "rate", "final", "initial", "r2"),
           (*WINDOW, RESOLUTION, Param("min_r2", "1", 0.95, "minimum r²", "最小 r²"),
+           Param("from_extreme", None, "", "'max' or 'min': start at the largest/smallest value (a cooling curve "
+                 "from its peak); empty = the window's start", "'max' 或 'min'：从最大/最小值处开始（如从峰值开始的冷却曲线）；空 = 窗口起点"),
+           Param("skip_s", "s", 0.0, "then skip this long (s), e.g. a few probe time constants", "再跳过这段时间（秒），如几个探头时间常数"),
            Param("final", None, "fit", "final value: 'fit' or a number in y's unit (e.g. 0 for a discharge)",
                  "终值：'fit' 表示拟合，或给定数值（如放电为 0）")),
           _exp_fit, "Exponential approach/decay y = y∞ + (y0 − y∞)·e^(−t/τ); τ ± u.",
           "指数趋近/衰减拟合 y = y∞ + (y0 − y∞)·e^(−t/τ)；给出 τ 及不确定度。"),
-    _step("mean", {"y": None}, ("mean", "std", "n"), (*WINDOW, RESOLUTION, ACCURACY), _mean,
+    _step("mean", {"y": None}, ("mean", "std", "n"),
+          (*WINDOW, RESOLUTION, ACCURACY,
+           Param("descriptive", "1", 0, "1 = the mean of the recorded values themselves (a day's log): their swing is "
+                 "not noise", "1 = 所记录数值本身的平均（如全天记录）：其变化不算噪声")), _mean,
           "Mean ± standard error (corrected for correlated samples), standard deviation, count.",
           "平均值 ± 标准误差（考虑相邻数据相关）、标准差、数据个数。"),
-    _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"), (*WINDOW, RESOLUTION, ACCURACY), _extreme,
+    _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"),
+          (*WINDOW, RESOLUTION, ACCURACY, Param("window_s", "s", 0.0, "smoothing window before taking extremes (s); "
+                                                "0 = raw samples", "取极值前的平滑窗口（秒）；0 = 不平滑")), _extreme,
           "Largest and smallest value, their times, and the range.", "最大值、最小值、出现时刻及变化范围。"),
     _step("rms", {"y": None}, ("rms",), (*WINDOW, RESOLUTION, ACCURACY), _rms, "Root mean square.", "均方根值。"),
     _step("integral", {"y": None}, ("total",),
@@ -291,6 +345,15 @@ STEPS: tuple[Step, ...] = (
                  "视为变化的最小幅度（占总变化范围的比例）")),
           _trim_flat, "Drop the flat stretch before the student pressed go (and after the end).",
           "去掉学生开始实验前（及结束后）的平直段。"),
+    _step("despike", {"y": None}, ("y", "removed"),
+          (*WINDOW, Param("max_value", None, "", "drop readings at or above this (e.g. 3.9 m: lost echoes); empty = none",
+                          "去掉不小于此值的读数（如 3.9 米：回波丢失）；空 = 不限"),
+           Param("min_value", None, "", "drop readings at or below this; empty = none", "去掉不大于此值的读数；空 = 不限"),
+           Param("k_sigma", "1", 5.0, "spike = farther than this many σ from the local trend (0 = off)",
+                 "偏离局部趋势超过此倍数 σ 视为尖峰（0 = 不检查）"),
+           Param("min_dev", None, 0.0, "smallest deviation that counts as a spike (input unit)", "视为尖峰的最小偏离（输入单位）")),
+          _despike, "Remove out-of-range readings and single-sample spikes (ultrasonic lost/short echoes).",
+          "去除超量程读数和单点尖峰（超声回波丢失/误回波）。"),
     _step("check_saturation", {"y": None}, ("out",),
           (Param("full_scale_min", None, "", "sensor's lower limit (input unit); empty = unknown", "传感器下限（空 = 未知）"),
            Param("full_scale_max", None, "", "sensor's upper limit (input unit); empty = unknown", "传感器上限（空 = 未知）"),

@@ -112,7 +112,7 @@ def _cart(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     keep = x.y < float(p["max_range_m"]) - 1e-9
     t, y = x.t[keep], x.y[keep]
     if t.size >= 7:
-        spikes = cleanmod.outliers(y, min_dev=3 * float(p["resolution"]))
+        spikes = cleanmod.outliers(y, t=t, min_dev=3 * float(p["resolution"]))
         t, y = t[~spikes], y[~spikes]
     if t.size < 10:
         raise AnalysisIssue("too_short", f"only {t.size} valid distance readings — is the ranger aimed at the cart?",

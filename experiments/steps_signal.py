@@ -15,7 +15,15 @@ from classlab.experiments.analysis import fit, stats
 from classlab.experiments.analysis import period as periodmod
 from classlab.experiments.analysis import plateau as plateaumod
 from classlab.experiments.quantity import AnalysisIssue, Quantity, div_unit
-from classlab.experiments.steps_generic import ACCURACY, RESOLUTION, WINDOW, Inputs, windowed
+from classlab.experiments.steps_generic import (
+    ACCURACY,
+    RESOLUTION,
+    WINDOW,
+    Inputs,
+    smoothed,
+    time_u,
+    windowed,
+)
 from classlab.experiments.steptypes import Param, Series, Step
 
 
@@ -37,8 +45,8 @@ def _plateau(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
                             "记录一开始就处于平台：没有记录到之前的升温/降温过程")
     return {
         "level": Quantity(pl.level, pl.u_level, y.unit),
-        "start": Quantity(pl.start, 0.0, "s"),
-        "duration": Quantity(pl.duration, 0.0, "s"),
+        "start": Quantity(pl.start, pl.u_edge, "s"),
+        "duration": Quantity(pl.duration, pl.u_edge * math.sqrt(2), "s"),
         "rate_before": Quantity(rate, u_rate, div_unit(y.unit, "s")),
     }
 
@@ -75,26 +83,14 @@ def _derivative(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     return {"dydt": Series(t, dy, div_unit(y.unit, "s"), f"d{y.quantity}/dt" if y.quantity else "")}
 
 
-def _smoothed(y: Series, window_s: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """(t, values, 1-sigma noise of one value): raw if window 0, else Savitzky–Golay smoothed."""
-    sigma = stats.noise_sd(y.y)
-    if window_s <= 0 or y.t.size < 12:
-        return y.t, y.y, sigma
-    t, ys, _ = deriv.smoothed_derivative(y.t, y.y, window_s)
-    dt = float(t[1] - t[0]) if t.size > 1 else 1.0
-    half = max(int(round(window_s / (2 * dt))), 2)
-    c = deriv.sg_coefficients(half, 2, 0, dt)
-    return t, ys, sigma * float(np.sqrt(np.sum(c**2)))
-
-
 def _extremum(i: Inputs, p: dict[str, Any], sign: float) -> dict[str, Any]:
     y = windowed(i, "y", p)
     if y.t.size < 3:
         raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
-    t, v, u = _smoothed(y, float(p["window_s"]))
+    t, v, u = smoothed(y, float(p["window_s"]))
     k = int(np.argmax(sign * v))
     u = math.hypot(max(u, float(p["resolution"]) / math.sqrt(12)), float(p.get("accuracy", 0.0)))
-    return {"value": Quantity(float(v[k]), u, y.unit), "time": Quantity(float(t[k]), 0.0, "s")}
+    return {"value": Quantity(float(v[k]), u, y.unit), "time": Quantity(float(t[k]), time_u(y, float(p["window_s"])), "s")}
 
 
 EXTREMUM_PARAMS = (*WINDOW, RESOLUTION, ACCURACY, Param("window_s", "s", 0.0, "smoothing window (s); 0 = raw samples",
@@ -129,7 +125,7 @@ def _threshold_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     if direction not in ("rise", "fall"):
         raise AnalysisIssue("bad_param", f"direction must be 'rise' or 'fall', got {direction!r}",
                             f"direction 应为 'rise' 或 'fall'，得到 {direction!r}")
-    t, v, u = _smoothed(y, float(p["window_s"]))
+    t, v, u = smoothed(y, float(p["window_s"]))
     above = v >= level if direction == "rise" else v <= level
     hit = np.nonzero(above[1:] & ~above[:-1])[0]
     if above.size and above[0]:
@@ -154,16 +150,25 @@ def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     s0, u0 = stats.mean_se(y.y[base], resolution=float(p["resolution"]))
     rest = Series(y.t[~base], y.y[~base], y.unit, y.quantity)
     sign = -1.0 if p["direction"] == "fall" else 1.0
-    ext = _extremum({"y": rest}, {"t_start": -math.inf, "t_end": math.inf, "resolution": p["resolution"],
-                                  "window_s": p["window_s"]}, sign)["value"]
+    found = _extremum({"y": rest}, {"t_start": -math.inf, "t_end": math.inf, "resolution": p["resolution"],
+                                    "window_s": p["window_s"]}, sign)
+    ext, ext_t = found["value"], found["time"]
     delta = ext.value - s0
     # the largest of n noisy samples sits ~√(2 ln n) σ above the truth even with no real change
     noise_max = math.sqrt(2 * math.log(max(rest.t.size, 2))) * ext.uncertainty
     if sign * delta <= noise_max + 2 * math.hypot(u0, ext.uncertainty):
         raise AnalysisIssue("no_change", f"no clear {'rise' if sign > 0 else 'fall'} above the starting value",
                             f"相对初值没有明显的{'升高' if sign > 0 else '下降'}")
-    return {"delta": Quantity(delta, math.hypot(u0, ext.uncertainty), y.unit),
-            "start": Quantity(s0, u0, y.unit), "end": ext}
+    u_end = ext.uncertainty
+    tau = float(p["probe_tau_s"])
+    if tau > 0:  # a lagging probe rounds the kink at the extreme: it reads low by about rate × τ
+        t_ext = float(ext_t.value)
+        pre = rest.between(t_ext - 3 * tau, t_ext)
+        if pre.t.size >= 3:
+            rate = abs(float(np.polyfit(pre.t - pre.t[0], pre.y, 1)[0]))
+            u_end = math.hypot(u_end, rate * tau)
+    end = Quantity(ext.value, u_end, y.unit)
+    return {"delta": Quantity(delta, math.hypot(u0, u_end), y.unit), "start": Quantity(s0, u0, y.unit), "end": end}
 
 
 def _pulses(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -204,7 +209,7 @@ def _turbidity_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
                             "记录从变化开始：请在混合前先记录几秒")
     i0, u0 = stats.mean_se(y.y[before])
     level = float(p["fraction"]) * i0
-    t, v, u = _smoothed(y, float(p["window_s"]))
+    t, v, u = smoothed(y, float(p["window_s"]))
     after = t >= t0
     below = after & (v <= level)
     if not below.any():
@@ -275,6 +280,8 @@ STEPS: tuple[Step, ...] = (
     _step("rise", {"y": None}, ("delta", "start", "end"),
           (*WINDOW, RESOLUTION, Param("baseline_s", "s", 10.0, "starting stretch averaged as the start value (s)", "作为初值平均的起始时段（秒）"),
            Param("direction", None, "rise", "'rise' (to the maximum) or 'fall' (to the minimum)", "'rise'（到最大值）或 'fall'（到最小值）"),
-           Param("window_s", "s", 0.0, "smoothing window for the extreme (s)", "求极值的平滑窗口（秒）")),
+           Param("window_s", "s", 0.0, "smoothing window for the extreme (s)", "求极值的平滑窗口（秒）"),
+           Param("probe_tau_s", "s", 0.0, "probe time constant (s): its lag at the extreme goes into u",
+                 "探头时间常数（秒）：其在极值处的滞后计入不确定度")),
           _rise, "Change from the starting value to the extreme (e.g. temperature rise ΔT).", "从初值到极值的变化量（如温升 ΔT）。"),
 )

@@ -136,3 +136,18 @@ def test_quantity_and_units() -> None:
     assert mul_unit("V", "A") == "W" and mul_unit("A", "s") == "As" and mul_unit("lx", "m2") == "lx*m2"
     assert dimension("mV") == "m2 kg s-3 A-1" and dimension("%") == "1 [percent]"
     assert convert([1.0], "C/min", "C/s")[0] == pytest.approx(1 / 60)
+
+
+def test_identical_quantised_readings_still_have_an_uncertainty() -> None:
+    assert stats.infer_resolution(np.full(30, 0.0123)) == pytest.approx(1e-4)
+    assert stats.infer_resolution(np.array([1.0, 1.25, 1.5, 1.25])) == pytest.approx(0.25)
+    m, u = stats.mean_se(np.full(30, 0.0123))
+    assert m == pytest.approx(0.0123) and u == pytest.approx(1e-4 / math.sqrt(12))
+
+
+def test_descriptive_mean_of_a_logged_day() -> None:
+    t = np.arange(0, 86400, 60.0)
+    temp = 20 + 5 * np.sin(2 * np.pi * t / 86400) + np.random.default_rng(0).normal(0, 0.09, t.size)
+    _, u_stat = stats.mean_se(temp)
+    m, u = stats.mean_se(temp, descriptive=True)
+    assert abs(m - 20) < 0.05 and u < 0.01 < u_stat  # the swing is the record, not noise

@@ -93,6 +93,8 @@ GOOD: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float | None]]] 
     "cart_acceleration": ({"x": CART}, {}, {"acceleration": 0.6}),
     "emf_internal": ({"v": VOLT, "i": CUR}, {}, {"emf": 1.5, "r": 0.8}),
     "inverse_square_fit": ({"x": DIST, "y": LUX}, {}, {"k": 50.0, "d0": -0.02, "offset": 30.0}),
+    "despike": ({"y": Series(TC, np.where(np.arange(TC.size) % 17 == 3, 4.0, DIST.y), "m")}, {"max_value": 3.9},
+                {"removed": float(np.count_nonzero(np.arange(TC.size) % 17 == 3))}),
     "add": ({"a": Q(1.0, 0.1, "m"), "b": Q(20.0, 1.0, "cm")}, {}, {"y": 1.2}),
     "reciprocal": ({"a": Q(0.25, 0.01, "m")}, {}, {"y": 4.0}),
     "pulses": ({"y": PULSES}, {}, {"count": 2, "first_polarity": 1, "peak": -7.0}),

@@ -67,7 +67,8 @@ def clean(t: np.ndarray, y: np.ndarray, *, gap_factor: float = 5.0) -> tuple[np.
     return t, y, CleanReport(dropped, merged, reordered, tuple(find_gaps(t, gap_factor)))
 
 
-def outliers(y: np.ndarray, *, window: int = 7, k: float = 5.0, min_dev: float = 0.0) -> np.ndarray:
+def outliers(y: np.ndarray, *, t: np.ndarray | None = None, window: int = 7, k: float = 5.0,
+             min_dev: float = 0.0) -> np.ndarray:
     """Boolean mask of spikes: samples farther than ``max(k·σ, min_dev)`` from the trend-corrected
     running median of ``window`` samples (each neighbour moved along the window's median slope), σ the
     robust (MAD) spread of the residuals. Suits ultrasonic spurious echoes on a moving cart.
@@ -80,22 +81,30 @@ def outliers(y: np.ndarray, *, window: int = 7, k: float = 5.0, min_dev: float =
     if y.size < window:
         return mask
     half = window // 2
+    # offsets in time when given (gaps, irregular sampling), else in samples
+    tt = np.arange(y.size, dtype=np.float64) if t is None else np.asarray(t, dtype=np.float64)
+    # each sample's window: centred, or shifted inward at the ends (no padding that could copy a spike)
+    first = np.clip(np.arange(y.size) - half, 0, y.size - window)
+    idx = first[:, None] + np.arange(window)[None, :]
+    tw = tt[idx]
+    offs = tw - tt[:, None]
     for _ in range(5):
         work = np.where(mask, np.nan, y)
-        padded = np.pad(work, half, mode="reflect")  # an end spike is not copied into its own window
-        win = np.lib.stride_tricks.sliding_window_view(padded, window)
-        offs = np.arange(-half, half + 1, dtype=np.float64)
+        win = work[idx]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window gives NaN: fine here
             # local trend: median slope in the window, so a moving target is not a spike
-            slope = np.nanmedian(np.diff(win, axis=1), axis=1)
-            med = np.nanmedian(win - offs[None, :] * slope[:, None], axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = np.nanmedian(np.diff(win, axis=1) / np.diff(tw, axis=1), axis=1)
+            slope = np.where(np.isfinite(slope), slope, 0.0)
+            med = np.nanmedian(win - offs * slope[:, None], axis=1)
         resid = np.abs(work - med)
         finite = np.isfinite(resid)
         if not finite.any():
             break
         sigma = 1.4826 * float(np.median(resid[finite]))
-        bad = finite & (resid > max(k * sigma, min_dev))
+        floor = 1e-9 * float(np.nanmax(np.abs(work)))  # noise-free data: rounding is not a spike
+        bad = finite & (resid > max(k * sigma, min_dev, floor))
         if not bad.any():
             break
         score = np.where(finite, resid, -1.0)

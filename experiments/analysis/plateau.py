@@ -33,6 +33,12 @@ class Plateau:
     n: int
     rate_before: float  # mean dT/dt (units/s) over the stretch before the plateau (nan if none)
     u_rate_before: float
+    window: float = 0.0  # s, smoothing window: each end is known to about ±window/2
+
+    @property
+    def u_edge(self) -> float:
+        """Standard uncertainty (s) of the start or end time (uniform over one window)."""
+        return self.window / math.sqrt(12)
 
     @property
     def duration(self) -> float:
@@ -95,4 +101,4 @@ def find_plateau(t: np.ndarray, y: np.ndarray, *, max_rate: float, min_duration_
         pre = linear_fit(tb[tb >= tb[-1] - max(min_duration_s, (tb[-1] - tb[0]) / 2)],
                          yb[tb >= tb[-1] - max(min_duration_s, (tb[-1] - tb[0]) / 2)], resolution=resolution)
         rate, u_rate = pre.slope, pre.u_slope
-    return Plateau(level, u, t0, t1, int(np.count_nonzero(inside)), rate, u_rate)
+    return Plateau(level, u, t0, t1, int(np.count_nonzero(inside)), rate, u_rate, window)

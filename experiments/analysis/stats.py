@@ -14,7 +14,7 @@ import numpy as np
 
 from classlab.experiments.quantity import AnalysisIssue
 
-__all__ = ["effective_n", "mean_se", "noise_sd", "rms", "trapezoid"]
+__all__ = ["effective_n", "infer_resolution", "mean_se", "noise_sd", "rms", "trapezoid"]
 
 
 def _finite(y: np.ndarray) -> np.ndarray:
@@ -48,10 +48,37 @@ def effective_n(y: np.ndarray) -> float:
     return max(2.0, n * (1 - rho) / (1 + rho))
 
 
-def mean_se(y: np.ndarray, *, resolution: float = 0.0, correlated: bool = True, what: str = "mean") -> tuple[float, float]:
-    """Mean and its standard uncertainty (see module docstring). Needs ≥ 2 finite values."""
+def infer_resolution(y: np.ndarray) -> float:
+    """The quantisation step the readings show: the smallest gap between distinct values, or, when
+    every reading is the same, the last decimal place of that value (0.0123 A → 0.0001 A)."""
+    u = np.unique(_finite(y))
+    if u.size >= 2:
+        return float(np.min(np.diff(u)))
+    if u.size == 0 or u[0] == 0:
+        return 0.0
+    v = abs(float(u[0]))
+    k0 = math.floor(-math.log10(v))  # 10^-k0 ≤ v: start at the value's leading digit
+    for k in range(k0, k0 + 15):
+        step = 10.0 ** (-k)
+        if abs(v / step - round(v / step)) < 1e-6:
+            return step
+    return v * 1e-12
+
+
+def mean_se(y: np.ndarray, *, resolution: float = 0.0, correlated: bool = True, descriptive: bool = False,
+            what: str = "mean") -> tuple[float, float]:
+    """Mean and its standard uncertainty (see module docstring). Needs ≥ 2 finite values.
+
+    ``resolution`` 0 means "infer it from the readings" (:func:`infer_resolution`). ``descriptive``:
+    the mean of the recorded values themselves (a day's temperature log), whose own swing is not
+    noise: u = noise σ/√n from sample-to-sample differences, floored at resolution/√12.
+    """
     y = _finite(y)
     _need(y.size, 2, what)
+    if resolution <= 0:
+        resolution = infer_resolution(y)
+    if descriptive:
+        return float(y.mean()), max(noise_sd(y) / math.sqrt(y.size), resolution / math.sqrt(12))
     n_eff = effective_n(y) if correlated else float(y.size)
     sd = float(np.std(y, ddof=1))
     se = sd / math.sqrt(n_eff)
