@@ -34,6 +34,7 @@ class Expect:
     max_u: float = 0.0  # bound on u in the truth's unit (for truths near zero)
     k: float = 3.0
     known_issue: str = ""  # non-empty: a documented analysis gap (experiments/STEPS_WANTED.md) → xfail
+    exact: bool = False  # a count or a sign: must equal the truth (u may be 0)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ def _run_cached(
     table, truth, given = simulate_table(exp_id, seed=seed, noise=noise, **dict(sim))
     data = write_csv(None, table)
     tbl = read_csv(data)
-    params = {name: (given[v] if isinstance(v, str) else v) for name, v in params_map}
+    from classlab.experiments.template import load
+
+    declared = load(exp_id).params  # a template that does not take an input is not given it
+    params = {name: (given[v] if isinstance(v, str) else v) for name, v in params_map if name in declared}
     return analyze(exp_id, tbl.columns, params).to_json(), truth, data
 
 
@@ -73,6 +77,12 @@ def check(res: dict[str, Any], truth: dict[str, float], exp: Expect) -> str | No
         return f"no result {exp.result!r} (has {sorted(res['results'])})"
     want = Quantity(truth[exp.truth], 0.0, exp.truth_unit).to(got["unit"]).value
     u = got["uncertainty"]
+    if exp.exact:
+        return (
+            None
+            if abs(got["value"] - want) <= 1e-9 * max(1.0, abs(want))
+            else (f"{exp.result}: {got['value']} but the truth is {want} (exact)")
+        )
     bound_u = Quantity(exp.max_u, 0.0, exp.truth_unit).to(got["unit"]).value if exp.max_u else 0.0
     if exp.truth_unit in ("C", "degF") and exp.max_u:  # a temperature difference, not a temperature
         bound_u = exp.max_u

@@ -9,6 +9,10 @@ from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 DESPIKE = "no despike before the inverse-square fit: lost echoes (STEPS_WANTED, from S)"
 TRIM = "trim_flat keeps the last flat sample: exp_fit τ biased (STEPS_WANTED, from S)"
+PEAK_X = "peak_xy biased towards the scan start with ranger noise (STEPS_WANTED, from S)"
+LATE = "the start of the fall is detected late (STEPS_WANTED, from S)"
+CLOCK = "the sulfur clock must run from mixing, not from the visible fall (STEPS_WANTED, from S)"
+ALIAS = "csvio renames position_m to distance_m; 0 lx floor flagged as saturation (STEPS_WANTED)"
 LAG = "probe lag rounds the peak (STEPS_WANTED, from S)"
 ZERO_U = "a time picked from samples has u = 0 (STEPS_WANTED, from S)"
 
@@ -49,6 +53,53 @@ LABS = [
         (
             Expect("equivalence_time", "equivalence_s", "s", max_u=15.0, known_issue=ZERO_U),
             Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5, known_issue=LAG),
+        ),
+    ),
+    Lab(
+        "PHY-J-15",
+        (Expect("reflection_angle", "reflection_angle_deg", "deg", max_u=2.0),),
+        params={"incidence_deg": "incidence_deg"},
+    ),
+    Lab(
+        "PHY-J-17",
+        (
+            Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+            Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+        ),
+        params={"object_distance_m": "object_distance_m"},
+    ),
+    Lab(
+        "BIO-J-32",
+        (
+            Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+            Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+        ),
+        params={"object_distance_m": "object_distance_m"},
+    ),
+    Lab(
+        "PHY-S-16",
+        (
+            Expect("fringe_spacing", "fringe_spacing_m", "m", max_rel_u=0.03, known_issue=ALIAS),
+            Expect("wavelength", "wavelength_m", "m", max_rel_u=0.03, known_issue=ALIAS),
+        ),
+        params={"slit_separation_m": "slit_separation_m", "screen_distance_m": "screen_distance_m"},
+    ),
+    Lab("BIO-J-24", (Expect("threshold_time", "threshold_time_s", "s", max_rel_u=0.1, known_issue=LATE),)),
+    Lab(
+        "CHE-S-06",
+        (
+            Expect("time_to_threshold", "time_to_threshold_s", "s", max_rel_u=0.1, known_issue=CLOCK),
+            Expect("rate", "rate_1_s", "1/s", max_rel_u=0.1, known_issue=CLOCK),
+            Expect("bath_temperature", "bath_C", "C", max_u=0.2),
+        ),
+        params={"mix_time_s": "mix_time_s"},
+    ),
+    Lab(
+        "PHY-S-19",
+        (
+            Expect("switch_on", "switch_on_C", "C", max_u=0.3),
+            Expect("switch_off", "switch_off_C", "C", max_u=0.3),
+            Expect("hysteresis", "hysteresis_C", "C", max_u=0.3),
         ),
     ),
 ]

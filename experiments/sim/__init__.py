@@ -76,7 +76,8 @@ def simulate_table(
     ``columns`` maps ``time_s`` and ``<quantity>_<unit>`` to equal-length float arrays. Sampled
     channels are read at ``rate_hz`` (the model's own rate by default). Photogate edges are rows of
     their own at the exact edge time, and each gate channel is a ``<quantity>_level`` column holding
-    the level after the most recent edge (so an analysis finds edges where the level changes).
+    the level after the most recent edge (so an analysis finds edges where the level changes); a lab
+    with gates only starts with a row at t = 0 holding every gate's idle level, as a timer's log does.
     ``params_for_analysis`` are the template inputs (``--param``) a student would type in.
     """
     model = get_model(experiment, seed=seed, noise=noise, **params)
@@ -85,6 +86,8 @@ def simulate_table(
     t_s = np.arange(0.0, dur, 1.0 / rate) if model.channels else np.zeros(0)
     events = model.events(0.0, dur)
     t_e = np.array([e[0] for e in events], dtype=float)
+    if model.event_channels and not model.channels:  # the logger's first row: all gates idle at t = 0
+        t_s = np.zeros(1) if not (t_e.size and t_e[0] == 0.0) else np.zeros(0)
     t = np.concatenate([t_s, t_e])
     order = np.argsort(t, kind="stable")
     t = t[order]

@@ -68,10 +68,12 @@ class LimewaterTurbidity(Colorimetry):
 
 
 class SulfurClock(Colorimetry):
-    """CHE-S-06: Na₂S₂O₃ + H₂SO₄ mixed at ``t_mix_s``: clear for an induction time, then sulfur
+    """CHE-S-06: Na₂S₂O₃ + H₂SO₄ mixed at ``mix_time_s``: clear for an induction time, then sulfur
     clouds the cuvette (logistic fall of transmitted light); the bath temperature is logged.
 
-    Truth: ``time_to_threshold_s`` (mix → light at half of I0), ``rate_1_s`` (its inverse), ``bath_C``.
+    Truth: ``time_to_threshold_s`` (from mixing — the clock includes the induction time — to the light
+    at half of I0), ``rate_1_s`` (its inverse), ``bath_C``; ``mix_time_s`` is the analysis input (when
+    the acid went in, on the logger's clock).
     """
 
     experiment = "CHE-S-06"
@@ -80,13 +82,14 @@ class SulfurClock(Colorimetry):
         Param("induction_s", "s", None, 20.0, 90.0, "time until sulfur appears"),
         Param("fall_s", "s", None, 5.0, 15.0, "how fast it clouds"),
         Param("bath_C", "C", None, 15.0, 50.0, "water bath"),
-        Param("t_mix_s", "s", None, 3.0, 10.0, "acid added"),
+        Param("mix_time_s", "s", None, 3.0, 10.0, "acid added (the student notes when)"),
     )
+    ANALYSIS_PARAMS = ("mix_time_s",)
 
     def _setup(self) -> None:
         p = self.p
         self.t_half = float(p["induction_s"] + p["fall_s"] * np.log(3.5))  # 0.1 + 0.9·g = 0.5
-        self.duration_s = float(np.ceil(p["t_mix_s"] + p["induction_s"] + 8 * p["fall_s"] + 10.0))
+        self.duration_s = float(np.ceil(p["mix_time_s"] + p["induction_s"] + 8 * p["fall_s"] + 10.0))
         self._channels()
         self.truth = {
             "time_to_threshold_s": self.t_half,
@@ -96,7 +99,7 @@ class SulfurClock(Colorimetry):
 
     def _clean(self, t: np.ndarray) -> np.ndarray:
         p = self.p
-        s = t - p["t_mix_s"] - p["induction_s"]
+        s = t - p["mix_time_s"] - p["induction_s"]
         # clear until the induction time ends, then a logistic fall 1 → 0.1 (some light still gets through)
         g = np.where(s <= 0, 1.0, 2.0 / (1.0 + np.exp(np.clip(s / p["fall_s"], 0, 50))))
         frac = 0.1 + 0.9 * g

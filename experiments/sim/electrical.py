@@ -506,9 +506,9 @@ class InductionPulses(SimModel):
     """PHY-J-19: a conductor (or magnet) moved through a field; an amplifier (×100, biased at mid-rail)
     feeds the ADC, whose channel is calibrated back to the coil's EMF in V.
 
-    Pulses (one loop of a derivative-of-Gaussian, ~50 ms) come at ``pulse_times``; the sign flips with
-    the direction of motion; moves along the field lines or with the circuit open give nothing.
-    Truth: ``pulse_count``, ``peak_emf_V`` (largest |EMF|), ``first_polarity`` (±1).
+    Each pass gives one Gaussian-shaped lobe (~50 ms) whose sign follows the direction of motion;
+    moves along the field lines or with the circuit open give nothing. Truth: ``pulse_count``,
+    ``peak_emf_V`` (the largest pulse, with its sign), ``first_polarity`` (±1).
     """
 
     experiment = "PHY-J-19"
@@ -531,9 +531,10 @@ class InductionPulses(SimModel):
         self.amps = p["peak_mV"] * 1e-3 * self.rng.uniform(0.7, 1.0, n)
         scale = 3.3 / 4095.0 / self.GAIN
         self.channels = [SimChannel(0, "adc12-amp100", "voltage", "V", scale, -2048 * scale, "H")]
+        k = int(np.argmax(self.amps))
         self.truth = {
             "pulse_count": float(n),
-            "peak_emf_V": float(self.amps.max()),
+            "peak_emf_V": float(self.amps[k] * self.signs[k]),
             "first_polarity": float(self.signs[0]),
         }
 
@@ -543,7 +544,7 @@ class InductionPulses(SimModel):
     def _clean(self, t: np.ndarray) -> np.ndarray:
         p = self.p
         s = (t[:, None] - self.times[None, :]) / (p["width_s"] / 2.0)
-        shape = -s * np.exp(0.5 - 0.5 * s**2)  # peak 1 at s = −1
+        shape = np.exp(-0.5 * s**2)  # one pass, one lobe: the flux changes one way
         v = (shape * self.amps * self.signs).sum(axis=1) + p["amp_offset_mV"] * 1e-3
         return v[:, None]
 

@@ -52,6 +52,7 @@ class ReflectionScan(LightModel):
         Param("sweep_s", "s", 30.0, doc="time for 0 → 90°"),
         Param("t_start_s", "s", None, 1.0, 3.0, "sweep start"),
     )
+    ANALYSIS_PARAMS = ("incidence_deg",)
     NOISE = (0.05, 0.0)
 
     def _setup(self) -> None:
