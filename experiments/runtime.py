@@ -78,6 +78,8 @@ def resolve_params(template: Template, given: Mapping[str, Any]) -> tuple[dict[s
                                   f"未知参数 {name!r}；{template.id} 可用参数：{known}"))
     for p in template.params.values():
         raw = given.get(p.name, p.default)
+        if raw is None and p.optional:
+            continue  # the steps that need it are skipped; optional results are simply absent
         if raw is None:
             reasons.append(Reason(
                 "missing_param",

@@ -83,6 +83,7 @@ class TemplateParam:
     max: float | None
     label_zh: str
     label_en: str
+    optional: bool = False  # without a value (and no default) the steps using it are skipped, not invalid
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ class Template:
                        for i in self.inputs],
             "params": {
                 p.name: {"unit": p.unit, "default": p.default, "uncertainty": p.uncertainty, "min": p.min,
-                         "max": p.max, "label": {"zh": p.label_zh, "en": p.label_en}}
+                         "max": p.max, "optional": p.optional, "label": {"zh": p.label_zh, "en": p.label_en}}
                 for p in self.params.values()
             },
             "analysis": [{"name": a.name, "step": a.step, "in": a.inputs, "out": a.outputs, "params": a.params,

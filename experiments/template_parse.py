@@ -42,7 +42,7 @@ _TOP = {
 }
 _BUFFER = {"quantity": True, "unit": True, "label_zh": True, "label_en": True}
 _INPUT = {"sensor": True, "buffer": True, "rate_hz": True, "duration_s": True}
-_PARAM = {"unit": True, "default": False, "uncertainty": False, "min": False, "max": False,
+_PARAM = {"unit": True, "default": False, "uncertainty": False, "min": False, "max": False, "optional": False,
           "label_zh": True, "label_en": True}
 _ANALYSIS = {"name": True, "step": True, "in": True, "out": True, "params": False, "live": False}
 _RESULT = {"value": True, "unit": True, "label_zh": True, "label_en": True, "optional": False}
@@ -226,8 +226,11 @@ def _params(ctx: _Ctx, raw: Any) -> dict[str, TemplateParam]:
         default = ctx.number(p, path, "default")
         if default is not None and ((lo is not None and default < lo) or (hi is not None and default > hi)):
             raise ctx.error((*path, "default"), f"default {default} is outside [{lo}, {hi}]")
+        optional = p.get("optional", False)
+        if not isinstance(optional, bool):
+            raise ctx.error((*path, "optional"), "optional must be true or false")
         out[name] = TemplateParam(name, ctx.unit(p, path), default, ctx.number(p, path, "uncertainty") or 0.0,
-                                  lo, hi, ctx.text(p, path, "label_zh"), ctx.text(p, path, "label_en"))
+                                  lo, hi, ctx.text(p, path, "label_zh"), ctx.text(p, path, "label_en"), optional)
     return out
 
 

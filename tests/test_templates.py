@@ -142,3 +142,16 @@ def test_live_run_over_ring_buffers_reports_while_data_arrive_and_once_more_at_s
     final = run.stop()
     assert final.valid and final.results["acceleration"].value == pytest.approx(0.5, abs=0.02)
     assert run.rings["distance"].total == t.size
+
+
+def test_an_optional_param_left_out_skips_only_what_needs_it():
+    """PHY-J-15: the reflection angle comes from the data; reflection − incidence only if incidence is given."""
+    angle = np.linspace(0.0, 90.0, 901)
+    light = 40.0 + 900.0 * np.exp(-0.5 * ((angle - 38.0) / 3.0) ** 2)
+    table = {"time_s": np.arange(angle.size) * 0.05, "angle_deg": angle, "illuminance_lx": light}
+    without = analyze("PHY-J-15", table)
+    assert without.valid, without.reasons
+    assert without.results["reflection_angle"].value == pytest.approx(38.0, abs=0.3)
+    assert "angle_difference" not in without.results
+    given = analyze("PHY-J-15", table, {"incidence_deg": "37.5"})
+    assert given.valid and given.results["angle_difference"].value == pytest.approx(0.5, abs=0.3)
