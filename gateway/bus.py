@@ -19,7 +19,7 @@ from typing import Any
 
 
 class Subscription:
-    def __init__(self, bus: LiveBus, maxlen: int, notify: Callable[[], None] | None) -> None:
+    def __init__(self, bus: LiveBus, maxlen: int, notify: Callable[[], object] | None) -> None:
         self._bus = bus
         self._q: deque[Any] = deque()
         self.maxlen = maxlen
@@ -56,7 +56,7 @@ class LiveBus:
         self.history_s = history_s
         self._recent: deque[tuple[float, Any]] = deque()
 
-    def subscribe(self, maxlen: int = 256, notify: Callable[[], None] | None = None,
+    def subscribe(self, maxlen: int = 256, notify: Callable[[], object] | None = None,
                   replay: bool = False) -> Subscription:
         sub = Subscription(self, maxlen, notify)
         with self._lock:

@@ -39,7 +39,7 @@ from .protocol import HEADER_SIZE, KIND_EVENTS, KIND_SAMPLES, KIND_STATUS, Frame
 
 log = logging.getLogger("classlab.gateway")
 
-Ack = Callable[[], None] | None
+Ack = Callable[[], object] | None
 DEFAULT_TICK_PERIOD = 1 << 30
 
 
@@ -63,7 +63,7 @@ class _Batch:
 
     rows: list[Row] = field(default_factory=list)
     updates: list[tuple[str, int, str]] = field(default_factory=list)
-    acks: list[Callable[[], None]] = field(default_factory=list)
+    acks: list[Callable[[], object]] = field(default_factory=list)
     touched: list[tuple[BoardState, int]] = field(default_factory=list)  # (board, values) per stored frame
     live: list[LiveFrame] = field(default_factory=list)
     markers: list[threading.Event] = field(default_factory=list)
@@ -124,7 +124,8 @@ class Pipeline:
         self._logged: set[tuple[str, str]] = set()
 
     # --- called by sources (any thread) --------------------------------------------------------
-    def submit(self, site: str, board: str, kind: str, payload: bytes, arrival_ns: int, ack: Ack = None) -> None:
+    def submit(self, site: str, board: str, kind: str, payload: bytes | bytearray, arrival_ns: int,
+               ack: Ack = None) -> None:
         """Take one message from ``classlab/<site>/<board>/<kind>``: decode, check and stamp it now (on the
         caller's thread), queue its row for the next commit; ``ack`` is called once that commit is done."""
         with self._cv:
@@ -247,7 +248,7 @@ class Pipeline:
             self._logged.add((bs.key, reason))
             log.warning("board %s: frame rejected (%s): %s", bs.key, reason, message)
 
-    def _frame(self, bs: BoardState, payload: bytes, arrival: int, b: _Batch) -> None:
+    def _frame(self, bs: BoardState, payload: bytes | bytearray, arrival: int, b: _Batch) -> None:
         if not isinstance(payload, bytes):
             payload = bytes(payload)  # the row keeps a view of it until the commit: it must not change
         try:
@@ -322,7 +323,7 @@ class Pipeline:
         if kind != KIND_STATUS and self.bus.active:
             b.live.append(LiveFrame(bs.key, kind, t0, dt, f.channels, f.samples, f.events, bs.meta))
 
-    def _meta(self, bs: BoardState, payload: bytes, updates: list[tuple[str, int, str]]) -> None:
+    def _meta(self, bs: BoardState, payload: bytes | bytearray, updates: list[tuple[str, int, str]]) -> None:
         if not payload:
             return  # a cleared retained message
         try:
@@ -339,7 +340,7 @@ class Pipeline:
         bs.meta = meta
         updates.append(("meta", bs.id, json.dumps(meta)))
 
-    def _status(self, bs: BoardState, payload: bytes, updates: list[tuple[str, int, str]]) -> None:
+    def _status(self, bs: BoardState, payload: bytes | bytearray, updates: list[tuple[str, int, str]]) -> None:
         if not payload:
             return
         try:

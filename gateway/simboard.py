@@ -13,6 +13,7 @@ in-process pipeline for ``classlab demo`` (``inproc.py``). What was sent is coun
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -208,6 +209,10 @@ class SimBoard:
         return n
 
 
+def _model(get_model: Callable[..., Model], experiment: str, seed: int) -> Model:
+    return get_model(experiment, seed=seed)
+
+
 def make_boards(site: str, n: int, publish_for: Callable[[str], Publish], *, experiment: str | None = None,
                 rate_hz: float | None = None, speed: float = 1.0, seed: int = 0, frame_s: float = 0.25,
                 get_model: Callable[..., Model] | None = None) -> list[SimBoard]:
@@ -227,7 +232,7 @@ def make_boards(site: str, n: int, publish_for: Callable[[str], Publish], *, exp
         m = get_model(exp, seed=seed + 1000 * i)  # unknown id → ValueError listing the simulated ones
         bid = f"sim-{i + 1:02d}"
         sp = min(speed, max(1.0, m.duration_s / MIN_RUN_S))
-        boards.append(SimBoard(site, bid, lambda s, exp=exp: get_model(exp, seed=s), publish_for(bid),
+        boards.append(SimBoard(site, bid, functools.partial(_model, get_model, exp), publish_for(bid),
                                seed=seed + 1000 * i, rate_hz=rate_hz, speed=sp, frame_s=frame_s,
                                drift_ppm=-50.0 + 100.0 * ((i * 0.618) % 1.0)))
     return boards

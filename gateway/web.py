@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import weakref
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -34,7 +33,7 @@ STATIC = {"live.js": "text/javascript", "style.css": "text/css"}
 PIPELINE = web.AppKey("pipeline", Pipeline)
 TOKEN = web.AppKey("teacher_token", str)
 EXTRA = web.AppKey("extra_health", object)
-SOCKETS = web.AppKey("sockets", weakref.WeakSet)
+SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets", set)
 
 
 def _dashboard_file(name: str) -> bytes:
@@ -159,11 +158,13 @@ async def live(request: web.Request) -> web.WebSocketResponse:
         except (asyncio.CancelledError, ConnectionResetError):
             pass
         sub.close()
+        app[SOCKETS].discard(ws)
     return ws
 
 
 async def _close_sockets(app: web.Application) -> None:
-    for ws in list(app[SOCKETS]):
+    sockets: set[web.WebSocketResponse] = app[SOCKETS]
+    for ws in list(sockets):
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
 
@@ -173,7 +174,7 @@ def make_app(pipeline: Pipeline, teacher_token: str, extra_health: Callable[[], 
     app[PIPELINE] = pipeline
     app[TOKEN] = teacher_token
     app[EXTRA] = extra_health
-    app[SOCKETS] = weakref.WeakSet()
+    app[SOCKETS] = set()
     app.on_shutdown.append(_close_sockets)
     app.add_routes([
         web.get("/", index), web.get("/static/{name}", static), web.get("/api/health", health),
