@@ -135,3 +135,29 @@ def test_analyze_reads_another_loggers_recording_and_recovers_the_time_constant(
     assert any("repeated" in n for n in result["notes"]) and any("gap" in n for n in result["notes"])
     code, out, _ = run(capsys, "analyze", "PHY-S-08", str(path), "--param", "resistance_ohm=1000")
     assert code == 0 and "时间常数 τ / time constant τ: 4." in out
+
+
+def _pendulum_gate_csv(path, period=1.6, swings=20):
+    """A photogate at the bottom of a pendulum: blocked for 30 ms around each pass, two passes a period;
+    the logger writes a row at each edge (a long flat start of 5 s before the first swing)."""
+    rows = ["time_s,gate_level", "0.0,0"]
+    for k in range(2 * swings):
+        centre = 5.0 + k * period / 2
+        rows += [f"{centre - 0.015:.6f},1", f"{centre + 0.015:.6f},0"]
+    path.write_text("\ufeff" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_param_fills_the_template_input_and_a_missing_one_is_a_reason(capsys, tmp_path):
+    path = tmp_path / "pendulum.csv"
+    _pendulum_gate_csv(path)
+    code, out, _ = run(capsys, "analyze", "PHY-S-14", str(path), "--json")
+    result = json.loads(out)
+    assert code == 0 and result["valid"] is False and "g" not in result["results"]
+    assert any(r["code"] == "missing_param" and "length_m" in r["en"] for r in result["reasons"])
+    length = 9.80665 * (1.6 / (2 * np.pi)) ** 2  # the length that gives T = 1.6 s
+    code, out, _ = run(capsys, "analyze", "PHY-S-14", str(path), "--param", f"length_m={length:.4f}", "--json")
+    result = json.loads(out)
+    g = result["results"]["g"]
+    assert result["valid"] is True, result["reasons"]
+    assert abs(g["value"] - 9.80665) < 3 * g["uncertainty"] and g["uncertainty"] < 0.1
+    assert result["results"]["period"]["value"] == pytest.approx(1.6, abs=1e-3)
