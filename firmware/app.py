@@ -36,9 +36,10 @@ def heap():
 
 
 class App:
-    def __init__(self, cfg, site, link, framer=None):
+    def __init__(self, cfg, site, link, framer=None, led=None):
         """cfg: the pin map dict (board_config.json); site: config.read_site() dict; link: an MqttLink
-        or SerialLink (send, send_meta, send_status, poll)."""
+        or SerialLink (send, send_meta, send_status, poll); led: a drivers.status_led.StatusLed or None."""
+        self.led = led
         self.cfg = cfg
         self.site = site
         self.link = link
@@ -75,12 +76,23 @@ class App:
         """One pass of the main loop (never blocks for long)."""
         self.clock.update()
         now = _ticks.ticks_ms()
+        if self.led is not None:
+            self._show()
+            self.led.update(now)
         if _ticks.ticks_diff(now, self._next_flush) >= 0:
             self._next_flush = _ticks.ticks_add(now, self.flush_ms)
             self.board.sampler.flush(self.framer, self._send)
         self.link.poll(self._on_cmd)
         if _ticks.ticks_diff(now, self._next_status) >= 0:
             self.send_status()
+
+    def _show(self):
+        if self.state == "running" and not self.link.connected():
+            state = "offline"
+        else:
+            state = "error" if self.error and self.state != "running" else self.state
+        if state != self.led.state:
+            self.led.set(state)
 
     def run(self, wdt=None):
         while True:
@@ -172,7 +184,7 @@ def make_link(site, framer, board_type):
         raise _config.ConfigError("a plain Pico has no Wi-Fi: set TRANSPORT = \"serial\" / 普通 Pico 没有 Wi-Fi")
     if not site.get("MQTT_HOST"):
         raise _config.ConfigError("MQTT_HOST is not set in site_config.py / 请在 site_config.py 设置 MQTT_HOST")
-    import network
+    import network  # pyright: ignore[reportMissingImports]
 
     try:
         from . import mqtt_link as _ml
@@ -183,18 +195,44 @@ def make_link(site, framer, board_type):
                         wlan=network.WLAN(network.STA_IF), queue_bytes=site["QUEUE_BYTES"])
 
 
+def _status_led(board_type):
+    try:
+        try:
+            from .drivers import status_led
+        except ImportError:
+            from drivers import status_led
+        return status_led.for_board(board_type)
+    except (ImportError, ValueError):
+        return None
+
+
 def main(board_path="board_config.json"):
     """Board entry point (main.py): load config, connect, sample forever."""
     cfg = _config.read_board(board_path)
     site = _config.read_site()
     if not site.get("BOARD_ID"):
         site["BOARD_ID"] = (cfg.get("board") or {}).get("id")
+    btype = (cfg.get("board") or {}).get("type")
+    led = _status_led(btype)
     framer = _frame.Framer()
-    link = make_link(site, framer, (cfg.get("board") or {}).get("type"))
-    app = App(cfg, site, link, framer)
-    if hasattr(link, "start"):
+    try:
+        link = make_link(site, framer, btype)
+        app = App(cfg, site, link, framer, led)
+    except Exception as e:  # config or sensor error: say it on the console, blink "error"
+        print("classlab:", e)
+        if led is not None:
+            led.set("error")
+            while True:
+                led.update(_ticks.ticks_ms())
+                _ticks.sleep_ms(20)
+        raise
+    if led is not None:
+        led.set("connecting")
+        led.update(_ticks.ticks_ms())
+    first_connect = getattr(link, "start", None)  # MqttLink: the first connect may fail loudly
+    if first_connect is not None:
         try:
-            link.start()
+            first_connect()
         except Exception as e:  # the first failure is loud; the link keeps retrying in poll()
             print("classlab:", e)
     app.start()

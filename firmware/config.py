@@ -22,7 +22,10 @@ except ImportError:
     import sampler as _sampler
     import ticks as _ticks
 
-FW_VERSION = "0.1.0"
+try:
+    from classlab_version import VERSION as FW_VERSION  # pyright: ignore[reportMissingImports]  (written by `classlab firmware build`)
+except ImportError:
+    FW_VERSION = "0.1.0+dev"
 BOARD_TYPES = ("esp32", "pico", "pico_w")
 ESP32_ADC2 = (0, 2, 4, 12, 13, 14, 15, 25, 26, 27)  # unusable while Wi-Fi is on
 MAX_FAST_RATE = {"esp32": 1000, "pico": 5000, "pico_w": 5000}  # soft timer on ESP32, hard IRQ on rp2
@@ -66,7 +69,7 @@ def read_site(module=None):
     """Site settings as a dict with defaults filled in, from `module` (default: import site_config)."""
     if module is None:
         try:
-            import site_config as module
+            import site_config as module  # pyright: ignore[reportMissingImports]
         except ImportError:
             raise ConfigError("site_config.py is missing: copy site_config_example.py to site_config.py, fill "
                               "in Wi-Fi, broker and ids, and deploy again / 缺少 site_config.py") from None

@@ -7,7 +7,7 @@
 import struct
 
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]

@@ -6,7 +6,7 @@
 # the queue (peek() is a memoryview, no copy). A frame that does not fit before the end of the
 # buffer goes to the start; the unused tail is marked with length 0xFFFF.
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]

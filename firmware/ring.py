@@ -22,7 +22,7 @@ except ImportError:
     import ticks as _ticks
 
 try:
-    from machine import disable_irq, enable_irq
+    from machine import disable_irq, enable_irq  # pyright: ignore[reportAssignmentType]
 except ImportError:  # CPython (gateway, tests): no interrupts to mask
 
     def disable_irq():

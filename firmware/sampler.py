@@ -23,11 +23,6 @@ except ImportError:
     import ring as _ring
     import ticks as _ticks
 
-try:
-    from machine import Timer
-except ImportError:  # CPython without the fakes (gateway import of constants only)
-    Timer = None
-
 ticks_us = _ticks.ticks_us
 ticks_diff = _ticks.ticks_diff
 ticks_add = _ticks.ticks_add
@@ -86,6 +81,8 @@ class FastGroup:
         p = period_for(self.rate_hz)
         self._due = ticks_add(ticks_us(), p)
         self.ring.reset(p, self._due)
+        from machine import Timer
+
         self.timer = Timer(self.timer_id)
         self.hard = self.want_hard
         try:
@@ -295,6 +292,8 @@ class Sampler:
         for g in self.events:
             g.start()
         if self.slow:
+            from machine import Timer
+
             self._slow_timer = Timer(self.slow_timer_id)
             self._slow_timer.init(mode=Timer.PERIODIC, period=self.service_ms, callback=self._service_cb)
             self._service(None)

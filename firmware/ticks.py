@@ -5,7 +5,7 @@
 # so anything measured over a run (uptime, session length) goes through ExtTicks, which counts
 # wraps; it must be updated at least once per half period (the app's main loop does, every few ms).
 try:
-    from time import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us
+    from time import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us  # pyright: ignore[reportAssignmentType]
 except ImportError:  # CPython without the fakes: a monotonic clock with the boards' wrap
     import time as _t
 
@@ -13,10 +13,10 @@ except ImportError:  # CPython without the fakes: a monotonic clock with the boa
         _t.sleep(ms / 1000)
 
     def ticks_us():
-        return (_t.monotonic_ns() // 1000) & 0x3FFFFFFF
+        return (_t.monotonic_ns() // 1000) & 0x3FFFFFFF  # pyright: ignore[reportAttributeAccessIssue]
 
     def ticks_ms():
-        return (_t.monotonic_ns() // 1000000) & 0x3FFFFFFF
+        return (_t.monotonic_ns() // 1000000) & 0x3FFFFFFF  # pyright: ignore[reportAttributeAccessIssue]
 
     def ticks_add(t, delta):
         return (t + delta) & 0x3FFFFFFF
@@ -25,7 +25,7 @@ except ImportError:  # CPython without the fakes: a monotonic clock with the boa
         return ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000
 
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
 except ImportError:  # CPython
 
     def const(x):  # type: ignore[no-redef]

@@ -97,6 +97,13 @@ def test_commands_change_rate_channels_and_report_errors(app_run) -> None:
     assert r["n_rate"] > r["n_before"] > 10
 
 
+def test_status_led_and_outage_while_sampling(app_run) -> None:
+    _, _, res = app_run
+    r = res["run"]
+    assert r["leds"] == ["running", "offline", "running", "stopped"]
+    assert r["reconnects"] == 2  # the data test above proves nothing was lost or duplicated meanwhile
+
+
 def test_slow_sensor_values_arrive(app_run) -> None:
     _, _, res = app_run
     r = res["run"]

@@ -63,10 +63,14 @@ def case_run():
     framer = Framer()
     link = MqttLink(SITE["SITE_ID"], SITE["BOARD_ID"], SITE["MQTT_HOST"], wlan=network.WLAN(network.STA_IF),
                     ssid="lab", wifi_key="pw")
-    app = App(CFG, SITE, link, framer)
+    from drivers import status_led
+
+    led = status_led.for_board(CFG["board"]["type"])
+    app = App(CFG, SITE, link, framer, led)
     link.start()
     app.start()
     run(app, 2000)
+    leds = [led.state]
     n_before = len(Broker.topics(T + "data"))
     Broker.inject(T + "cmd", b'{"cmd":"rate","rate_hz":200}')
     run(app, 1000)
@@ -77,13 +81,25 @@ def case_run():
     run(app, 200)
     Broker.inject(T + "cmd", b'{"cmd":"channels","ids":[4]}')
     run(app, 500)
+    Broker.cut()  # Wi-Fi/broker outage while sampling: frames queue, the LED says "offline"
+    Broker.up = False
+    run(app, 500)
+    leds.append(led.state)
+    Broker.up = True
+    for _ in range(200):
+        if link.connected() and link.queue.count == 0:
+            break
+        run(app, 100)
+    leds.append(led.state)
     Broker.inject(T + "cmd", b'{"cmd":"stop"}')
     run(app, 300)
+    leds.append(led.state)
     app.send_status()
     link.poll(lambda c: None)
     return {"data": hexs("data"), "meta": [m.decode() for m in Broker.topics(T + "meta")],
             "status": [s.decode() for s in Broker.topics(T + "status")], "n_before": n_before,
-            "n_rate": n_rate, "adc_script": ADC_SCRIPT, "hard": app.board.sampler.fast.hard}
+            "n_rate": n_rate, "adc_script": ADC_SCRIPT, "hard": app.board.sampler.fast.hard, "leds": leds,
+            "reconnects": link.connects}
 
 
 def case_unknown_driver():

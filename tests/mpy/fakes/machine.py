@@ -69,7 +69,9 @@ class Pin:
     _writes = {}  # pin number -> number of value() writes (tests check trigger pulses)
 
     def __init__(self, id, mode=-1, pull=-1, value=None):
-        self.id = id if isinstance(id, int) else int(str(id).lstrip("GP"))
+        if isinstance(id, str) and id.lstrip("GP").isdigit():
+            id = int(id.lstrip("GP"))
+        self.id = id  # an int, or a name such as "LED" (Pico W)
         self.mode = mode
         self.pull = pull
         if self.id not in Pin._levels:
