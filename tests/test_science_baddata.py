@@ -132,3 +132,14 @@ def test_rc_start_above_full_scale_still_gives_the_right_time_constant() -> None
             z.append((q["value"] - truth["time_constant_s"]) / q["uncertainty"])
     assert z, "no seed gave a result"
     assert max(abs(v) for v in z) <= 4 and sum(abs(v) <= 2 for v in z) >= 0.8 * len(z), z
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_a_very_short_slide_is_not_confidently_wrong(seed: int) -> None:
+    """μ = 0.5: the block stops after 0.2–0.3 s (8–12 ranger readings)."""
+    res, truth = _run("PHY-J-11", seed, mu=0.5, noise=3.0)
+    if res["valid"]:
+        got = res["results"]["deceleration"]
+        assert abs(got["value"] - truth["deceleration_m_s2"]) <= 3 * got["uncertainty"], (got, truth)
+    else:
+        assert reasons(res) & {"too_short", "poor_fit", "no_action"}, res["reasons"]

@@ -328,10 +328,11 @@ class GateInterval(GateModel):
         return out
 
 
-class UniformCart(SimModel):
+class UniformCart(GateModel):
     """PHY-J-05 / SCI-P-08: a toy cart driving away from the ranger at a steady speed after ``t_go_s``.
 
-    Truth: ``speed_m_s``.
+    With ``gate=True`` its flag (``flag_m`` wide) also passes a photogate halfway along the run.
+    Truth: ``speed_m_s``; ``flag_m`` is the analysis input.
     """
 
     experiment = "PHY-J-05"
@@ -341,7 +342,10 @@ class UniformCart(SimModel):
         Param("x0_m", "m", None, 0.2, 0.4, "start distance"),
         Param("t_go_s", "s", None, 1.0, 4.0, "switched on"),
         Param("run_m", "m", 1.5, doc="distance driven"),
+        Param("gate", "", False, doc="add a photogate halfway"),
+        Param("flag_m", "m", 0.01, doc="flag width"),
     )
+    ANALYSIS_PARAMS = ("flag_m",)
     NOISE = (0.002,)
 
     def _setup(self) -> None:
@@ -350,6 +354,14 @@ class UniformCart(SimModel):
         self.duration_s = float(np.ceil(self.t_stop + 1.0))
         self.channels = [ultrasonic(0)]
         self.truth = {"speed_m_s": float(p["speed_m_s"])}
+        if p["gate"]:
+            self.event_channels = [photogate(1)]
+            self._finish_gates()
+
+    def _blocks(self) -> list[tuple[int, float, float]]:
+        p = self.p
+        t_in = p["t_go_s"] + p["run_m"] / 2 / p["speed_m_s"]
+        return [(1, float(t_in), float(t_in + p["flag_m"] / p["speed_m_s"]))]
 
     def _clean(self, t: np.ndarray) -> np.ndarray:
         p = self.p
