@@ -313,6 +313,30 @@ class LiveRun:
             raise KeyError(f"{self.template.id} has no buffer {buffer!r}; buffers: {', '.join(self.rings)}")
         self.rings[buffer].append(np.asarray(t, dtype=np.float64), np.asarray(y, dtype=np.float64))
 
+    def buffer_for(self, column: str) -> tuple[str, str] | None:
+        """The template buffer a live channel ``<quantity>_<unit>`` feeds, and the channel's unit; None if
+        the template has no buffer for it (the channel is then simply not analysed)."""
+        for b in self.template.buffers.values():
+            if column == b.column:
+                return b.name, b.unit
+            prefix = f"{b.quantity}_"
+            if column.startswith(prefix) and compatible(column[len(prefix):], b.unit):
+                return b.name, column[len(prefix):]
+        return None
+
+    def append_column(self, column: str, t: np.ndarray, y: np.ndarray) -> bool:
+        """Append a channel named ``<quantity>_<unit>`` (as the board's meta names it), converting its unit
+        to the buffer's. Returns False if the template does not use that channel."""
+        found = self.buffer_for(column)
+        if found is None:
+            return False
+        name, unit = found
+        values = np.asarray(y, dtype=np.float64)
+        if unit != self.template.buffers[name].unit:
+            values = convert(values, unit, self.template.buffers[name].unit)
+        self.append(name, t, values)
+        return True
+
     def table(self) -> dict[str, np.ndarray]:
         """The held window as a table on the union of timestamps (NaN where a buffer has no sample)."""
         windows = {name: ring.window() for name, ring in self.rings.items()}

@@ -155,3 +155,17 @@ def test_an_optional_param_left_out_skips_only_what_needs_it():
     assert "angle_difference" not in without.results
     given = analyze("PHY-J-15", table, {"incidence_deg": "37.5"})
     assert given.valid and given.results["angle_difference"].value == pytest.approx(0.5, abs=0.3)
+
+
+def test_live_channels_are_routed_to_buffers_by_quantity_and_unit():
+    run = LiveRun("PHY-S-08", {"resistance_ohm": 1000.0}, capacity=1024)
+    assert run.buffer_for("voltage_V") == ("voltage", "V") and run.buffer_for("voltage_mV") == ("voltage", "mV")
+    assert run.buffer_for("illuminance_lx") is None and run.buffer_for("voltage_A") is None
+    t = np.arange(0.0, 40.0, 0.05)
+    v_mv = np.where(t < 5.0, 4000.0, 4000.0 * np.exp(-(t - 5.0) / 3.0))
+    for k in range(0, t.size, 100):
+        assert run.append_column("voltage_mV", t[k:k + 100], v_mv[k:k + 100])
+    assert not run.append_column("illuminance_lx", t[:3], np.ones(3))
+    result = run.stop()
+    assert result.results["time_constant"].value == pytest.approx(3.0, rel=0.01)
+    assert result.results["capacitance"].value == pytest.approx(3.0e-3, rel=0.02)
