@@ -172,24 +172,35 @@ def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pulses(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
-    """Pulses away from the baseline (median) by more than k·σ (σ from sample-to-sample noise):
-    count, polarity of the first, and the largest excursion (signed, relative to the baseline)."""
+    """Pulses away from the baseline (median) by more than k·σ (σ from sample-to-sample noise), with
+    hysteresis (a pulse lasts while beyond k/3·σ) and same-sign pulses closer than ``min_gap_s``
+    merged: count, polarity of the first, and the largest excursion (signed, relative to the baseline)."""
     y = windowed(i, "y", p)
     if y.t.size < 10:
         raise AnalysisIssue("too_short", "fewer than 10 samples", "少于 10 个数据点")
     base = float(np.median(y.y))
     sigma = max(stats.noise_sd(y.y), float(p["resolution"]) / math.sqrt(12))
     dev = y.y - base
-    out = np.abs(dev) > float(p["k_sigma"]) * max(sigma, 1e-12)
-    if not out.any():
+    k_sig = float(p["k_sigma"])
+    strong = np.abs(dev) > k_sig * max(sigma, 1e-12)
+    if not strong.any():
         raise AnalysisIssue("no_pulse", f"no pulse above {p['k_sigma']}× the noise — move the magnet faster or closer",
                             f"没有超过噪声 {p['k_sigma']} 倍的脉冲——请更快或更近地移动磁体")
-    # separate pulses: runs of samples beyond the threshold, of one sign
-    sign = np.sign(dev) * out
-    starts = np.nonzero((sign != 0) & (sign != np.concatenate([[0], sign[:-1]])))[0]
-    first = int(np.sign(dev[starts[0]]))
+    # hysteresis: a pulse is a run of one sign beyond a third of the threshold that reaches the threshold
+    weak = np.sign(dev) * (np.abs(dev) > k_sig / 3 * max(sigma, 1e-12))
+    change = np.nonzero(weak != np.concatenate([[0], weak[:-1]]))[0]
+    bounds = np.concatenate([change, [weak.size]])
+    pulses: list[tuple[float, float, int]] = []  # (start time, end time, sign)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if weak[a] != 0 and strong[a:b].any():
+            sg = int(weak[a])
+            # same-sign pulses closer than min_gap_s are one pulse whose middle dipped
+            if pulses and pulses[-1][2] == sg and y.t[a] - pulses[-1][1] < float(p["min_gap_s"]):
+                pulses[-1] = (pulses[-1][0], float(y.t[b - 1]), sg)
+            else:
+                pulses.append((float(y.t[a]), float(y.t[b - 1]), sg))
     k = int(np.argmax(np.abs(dev)))
-    return {"count": Quantity(float(starts.size), 0.0, "count"), "first_polarity": Quantity(float(first), 0.0, "1"),
+    return {"count": Quantity(float(len(pulses)), 0.0, "count"), "first_polarity": Quantity(float(pulses[0][2]), 0.0, "1"),
             "peak": Quantity(float(dev[k]), sigma, y.unit)}
 
 
@@ -237,7 +248,8 @@ def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], pa
 
 STEPS: tuple[Step, ...] = (
     _step("pulses", {"y": None}, ("count", "first_polarity", "peak"),
-          (*WINDOW, RESOLUTION, Param("k_sigma", "1", 6.0, "a pulse exceeds this many noise σ", "脉冲需超过噪声 σ 的倍数")),
+          (*WINDOW, RESOLUTION, Param("k_sigma", "1", 6.0, "a pulse exceeds this many noise σ", "脉冲需超过噪声 σ 的倍数"),
+           Param("min_gap_s", "s", 0.05, "same-sign pulses closer than this are one pulse (s)", "间隔小于此值的同号脉冲视为一个（秒）")),
           _pulses, "Pulses away from the baseline (induced EMF): count, first polarity, largest signed excursion.",
           "偏离基线的脉冲（感应电动势）：个数、第一个脉冲的极性、最大（带符号）偏离。"),
     _step("turbidity_time", {"y": None}, ("time", "rate"),

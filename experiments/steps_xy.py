@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from classlab.experiments.analysis import clean as cleanmod
 from classlab.experiments.analysis import derivative as deriv
 from classlab.experiments.analysis import fit, stats
 from classlab.experiments.analysis import period as periodmod
@@ -73,7 +74,10 @@ def _period_xy(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 
 def steady_levels(t: np.ndarray, x: np.ndarray, *, min_steady_s: float, max_rate: float) -> list[tuple[float, float, float]]:
     """(mean, u, mid time) of each stretch where |dx/dt| < max_rate lasting ≥ min_steady_s."""
-    window = max(min_steady_s / 2, 3 * float(np.median(np.diff(t))))
+    dt = float(np.median(np.diff(t)))
+    # long enough that the rate's own noise (σ·√(12/N³)/dt) stays below max_rate/4, at most min_steady_s
+    n_needed = (12 * (4 * stats.noise_sd(x) / (max_rate * dt)) ** 2) ** (1 / 3)
+    window = min(max(min_steady_s / 2, 3 * dt, n_needed * dt), min_steady_s)
     tg, _, dx = deriv.smoothed_derivative(t, x, window)
     flat = np.abs(dx) < max_rate
     edges = np.diff(np.concatenate([[0], flat.astype(np.int8), [0]]))
@@ -96,6 +100,9 @@ def _spring(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     x = windowed(i, "x", p)
     keep = x.y < float(p["max_range_m"]) - 1e-9
     t, y = x.t[keep], x.y[keep]
+    if t.size >= 7:  # spurious short echoes
+        spikes = cleanmod.outliers(y, t=t, min_dev=0.003)
+        t, y = t[~spikes], y[~spikes]
     if t.size < 20:
         raise AnalysisIssue("too_short", "too few valid distance readings", "有效距离读数太少")
     levels = steady_levels(t, y, min_steady_s=float(p["min_steady_s"]), max_rate=float(p["max_rate"]))

@@ -225,3 +225,21 @@ def test_angles_drop_out_of_derived_units() -> None:
     w2 = get_step("multiply").run({"a": w, "b": w})["y"]
     a = get_step("multiply").run({"a": w2, "b": Quantity(0.2, 0.001, "m")})["y"]
     assert a.unit == "m/s^2" and abs(a.value - 1.8) < 1e-12
+
+
+def test_a_noisy_slow_pulse_counts_once() -> None:
+    t = np.arange(0, 4, 0.002)
+    rng = np.random.default_rng(3)
+    y = 1.2 * np.exp(-(((t - 1.0) / 0.15) ** 2)) - 1.0 * np.exp(-(((t - 2.5) / 0.15) ** 2)) + rng.normal(0, 0.05, t.size)
+    out = get_step("pulses").run({"y": Series(t, y, "mV")}, {"k_sigma": 6})
+    assert out["count"].value == 2 and out["first_polarity"].value == 1
+
+
+def test_spring_constant_with_spurious_echoes() -> None:
+    rng = np.random.default_rng(5)
+    y = HANGER.y + rng.normal(0, 0.002, HANGER.t.size)
+    y[rng.choice(y.size, 15, replace=False)] = rng.uniform(0.03, 0.15, 15)  # hand in the beam
+    y[rng.choice(y.size, 10, replace=False)] = 4.0  # lost echoes
+    out = get_step("spring_constant").run({"x": Series(HANGER.t, y, "m")}, {"mass_step_kg": 0.05})
+    k = 0.05 * 9.80665 / 0.02
+    assert abs(out["k"].value - k) < 3 * out["k"].uncertainty and out["steps"].value == 4
