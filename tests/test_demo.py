@@ -80,6 +80,8 @@ def test_demo_serves_live_data_and_stops_cleanly(demo) -> None:
     proc, port, db = demo
     h1 = wait_until(lambda: (h := health(port)) and h["frames"] > 0 and h, 30, "first frames")
     h2 = wait_until(lambda: (h := health(port)) and h["samples"] > h1["samples"] and h, 30, "more samples")
+    assert {"status", "boards", "frames", "samples", "dropped", "influx_backlog", "rejected", "gaps",
+            "duplicates"} <= set(h2)
     assert h2["frames"] > h1["frames"] and h2["boards"] == 3 and h2["status"] == "ok"
     assert h2["rejected_total"] == h2["gaps"] == h2["duplicates"] == 0
     status, page = fetch(port, "/")

@@ -176,3 +176,15 @@ def test_live_bus_replays_recent_batches_to_a_new_subscriber() -> None:
         bus.publish(i)
     assert bus.subscribe(replay=True).drain() == [0, 1, 2]
     assert bus.subscribe().drain() == []
+
+
+def test_config_accepts_an_influxdb_table_and_the_journal_counts_the_backlog(tmp_path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(EXAMPLE + '[influxdb]\nurl = "http://127.0.0.1:8086"\ndatabase = "classlab"\n')
+    cfg = load(f)
+    assert cfg.influxdb == {"url": "http://127.0.0.1:8086", "database": "classlab"}
+    j = Journal(tmp_path / "j.db", forwarder="influxdb", check_every=1)
+    bid = j.board_id("s", "b")
+    j.append([(bid, 1, 0, 0, 1000.0, 1, 1, b"\x00", "h", 1, 0, 0, 0, 0, 0, b"\x00\x00")] * 7)
+    assert j.stats()["backlog"] == 7
+    j.close()
