@@ -76,9 +76,10 @@ class App:
         """One pass of the main loop (never blocks for long)."""
         self.clock.update()
         now = _ticks.ticks_ms()
-        if self.led is not None:
-            self._show()
-            self.led.update(now)
+        led = self.led
+        if led is not None:
+            self._show(led)
+            led.update(now)
         if _ticks.ticks_diff(now, self._next_flush) >= 0:
             self._next_flush = _ticks.ticks_add(now, self.flush_ms)
             self.board.sampler.flush(self.framer, self._send)
@@ -86,13 +87,13 @@ class App:
         if _ticks.ticks_diff(now, self._next_status) >= 0:
             self.send_status()
 
-    def _show(self):
+    def _show(self, led):
         if self.state == "running" and not self.link.connected():
             state = "offline"
         else:
             state = "error" if self.error and self.state != "running" else self.state
-        if state != self.led.state:
-            self.led.set(state)
+        if state != led.state:
+            led.set(state)
 
     def run(self, wdt=None):
         while True:
