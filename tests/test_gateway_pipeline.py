@@ -175,3 +175,37 @@ def test_board_restart_resets_sequence_and_clock(journal) -> None:
     db = sqlite3.connect(journal.path)
     t = sample_times(db, "sim-01")
     assert np.all(np.diff(t) > 0)
+
+
+@pytest.mark.parametrize("experiment", ["PHY-S-07", "PHY-S-14"])
+def test_photogate_edges_are_stored_at_their_board_time(journal, experiment) -> None:
+    """Event blocks (pack_events) → journal: every edge, at the time the model made it (± delay and drift)."""
+    from classlab.experiments.sim import get_model
+
+    boards, messages = run_boards(1, 30.0, experiment=experiment)
+    b = boards[0]
+    p = Pipeline(journal).start()
+    feed(p, messages)
+    h = p.health()
+    p.stop()
+    assert h["events"] == b.sent.events > 0 and h["samples"] == b.sent.samples
+    db = sqlite3.connect(journal.path)
+    stored = []
+    for t0, dt, data in db.execute("SELECT t0_ns, dt_ns, data FROM frames WHERE kind=2 ORDER BY id"):
+        ev = np.frombuffer(data, dtype=[("dt_us", "<u4"), ("channel", "u1"), ("level", "u1")])
+        stored += [(t0 + int(e["dt_us"] * dt), int(e["channel"]), int(e["level"])) for e in ev]
+    times = np.array([s[0] for s in stored])
+    assert np.all(np.diff(times) >= 0)
+    # the board loops the model: run r uses seed 5 + r and starts at the first sampling instant after
+    # the previous run's end; its edges are shifted by that start
+    want, start, seed, period_s = [], 0.0, 5, b.period_us * 1e-6
+    while start < 30.0:
+        m = get_model(experiment, seed=seed)
+        want += [(start + t, c, lv) for t, c, lv in m.events(0.0, m.duration_s) if start + t < 30.0]
+        start = np.ceil((start + m.duration_s) / period_s) * period_s
+        seed += 1
+    assert len(want) - 3 <= len(stored) <= len(want)  # the last ~0.1 s may not have been sent yet
+    want = want[: len(stored)]
+    assert [(c, lv) for _, c, lv in stored] == [(c, lv) for _, c, lv in want]
+    err = [(t - BASE_NS) / 1e9 - w[0] for (t, _, _), w in zip(stored, want, strict=True)]
+    assert max(abs(e) for e in err) < 0.006  # network delay (≤ 3 ms) + 50 ppm over 30 s (1.5 ms)
