@@ -5,7 +5,9 @@ usage: python bench/firmware.py [--json] [--n INSTANTS]
 Measures, in the same run:
 - heap in use after start-up with every driver configured (the Pico W station pin map plus an NTC,
   i.e. all ten drivers), MQTT link with its outage queue, rings and frame buffers. Goal <= 60 KB so
-  the firmware fits a Pico W beside Wi-Fi.
+  the firmware fits a Pico W beside Wi-Fi. Measured on the `classlab firmware build` output (.mpy,
+  what deploy copies), split into module code (bytecode, which frozen modules would keep in flash)
+  and data; the same from source for comparison.
 - per-value cost of the sampler's timer callback + framing, against a bare
   ``buf[i] = adc.read_u16()`` loop over the same ADC objects (ratio; goal <= 2), for 1 and 3
   channels per sampling instant (4 = the ADC group of the shipped stations). Both loops alternate and
@@ -59,10 +61,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=30000, help="sampling instants per timing run")
     ap.add_argument("--repeat", type=int, default=9, help="alternating runs of each loop (the best counts)")
     a = ap.parse_args()
+    from classlab.firmware.tools.build import build
+
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "all.json").write_text(json.dumps(all_drivers_config()))
+        # as deployed: `classlab firmware build` output (.mpy bytecode, no compiler garbage on the board)
+        built = build(out_dir=Path(tmp) / "mpy")
+        (built.out_dir / "main.py").unlink()  # would start the app on import of nothing; not needed
         heap = mpy("firmware_heap.py", "/cfg/all.json", runner=PHASES,
-                   paths=("tests/mpy/fakes:/fakes", "firmware", f"{tmp}:/cfg"))
+                   paths=("tests/mpy/fakes:/fakes", f"{built.out_dir}:/firmware", f"{tmp}:/cfg"))
+        heap_src = mpy("firmware_heap.py", "/cfg/all.json", runner=PHASES,
+                       paths=("tests/mpy/fakes:/fakes", "firmware", f"{tmp}:/cfg"))
     cost = [mpy("firmware_cost.py", str(a.n), str(nch), str(a.repeat), paths=("firmware",)) for nch in (1, 4)]
     data = heap["heap_used_bytes"] - heap["code_bytes"]
     res = {
@@ -72,6 +81,8 @@ def main() -> None:
         # bytecode of the modules loaded from .py/.mpy lives in the heap too; frozen into the
         # MicroPython image (or in ROMFS) it moves to flash and only the data stays in RAM
         "heap_code_bytes": heap["code_bytes"], "heap_data_bytes": data, "heap_data_ok": data <= HEAP_GOAL,
+        "heap_form": ".mpy (classlab firmware build)",
+        "heap_used_bytes_from_source": heap_src["heap_used_bytes"], "heap_code_bytes_from_source": heap_src["code_bytes"],
         "drivers": heap["drivers"], "queue_bytes": heap["queue_bytes"],
         "cost": cost, "ratio_goal": RATIO_GOAL,
         "ratio_ok": {str(c["channels"]): c["ratio"] <= RATIO_GOAL for c in cost},

@@ -32,7 +32,7 @@ function copyTree(src, dst) {
     if (name === "__pycache__" || name.startsWith(".")) continue;
     const s = path.join(src, name), d = dst + "/" + name;
     if (fs.statSync(s).isDirectory()) copyTree(s, d);
-    else if (/\.(py|json|bin)$/.test(name)) mp.FS.writeFile(d, fs.readFileSync(s));
+    else if (/\.(py|mpy|json|bin)$/.test(name)) mp.FS.writeFile(d, fs.readFileSync(s));
   }
 }
 const syspaths = [];
