@@ -23,6 +23,7 @@ Not thread-safe: one writer and its readers on one thread (the runtime's event l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -93,7 +94,7 @@ class RingBuffer:
         self._v = np.zeros((self.capacity, len(self.channels)), dtype=np.float64)
         self._index = {name: j for j, name in enumerate(self.channels)}
         self._nch = len(self.channels)
-        self._last = -np.inf  # newest time appended (s)
+        self._last = -math.inf  # newest time appended (s)
         self.total = 0  # samples appended since creation (or clear)
         self.on_append = on_append
 
@@ -121,7 +122,7 @@ class RingBuffer:
 
     def clear(self) -> None:
         self.total = 0
-        self._last = -np.inf
+        self._last = -math.inf
 
     def append(self, t: np.ndarray, values: np.ndarray | Mapping[str, np.ndarray]) -> None:
         """Append ``k`` samples: ``t`` (k,) in s, ``values`` (k, nch) sample-major, (k,) for one
@@ -130,17 +131,15 @@ class RingBuffer:
         back across blocks (``t[0]`` before the newest held time, or ``t[-1] < t[0]``); order *inside*
         a block is the sender's promise (the gateway's validate stage, the CSV reader's sort).
         """
-        if type(values) is not np.ndarray or type(t) is not np.ndarray:
+        if type(values) is not np.ndarray or type(t) is not np.ndarray or values.ndim != 2:
             t, values = self._coerce(t, values)
-        k = len(t)
-        if values.shape != (k, self._nch):
-            if values.ndim == 1 and self._nch == 1 and values.shape[0] == k:
-                values = values[:, None]
-            else:
-                raise ValueError(f"append: expected t ({k},) and values ({k}, {self._nch}), got {t.shape} and {values.shape}")
+        k = t.shape[0]
+        shape = values.shape
+        if shape[0] != k or shape[1] != self._nch or t.ndim != 1:
+            raise ValueError(f"append: expected t ({k},) and values ({k}, {self._nch}), got {t.shape} and {shape}")
         if k == 0:
             return
-        t_first, t_last = t[0], t[k - 1]
+        t_first, t_last = t.item(0), t.item(k - 1)  # Python floats: cheaper to compare than numpy scalars
         if t_first < self._last or t_last < t_first:
             raise ValueError("append: time went backwards (sort the block or reset the buffer)")
         cap = self.capacity
@@ -149,9 +148,10 @@ class RingBuffer:
             total += k - cap
             t, values, k = t[-cap:], values[-cap:], cap
         w = total % cap
-        if w + k <= cap:
-            self._t[w : w + k] = t
-            self._v[w : w + k] = values
+        end = w + k
+        if end <= cap:
+            self._t[w:end] = t
+            self._v[w:end] = values
         else:
             first = cap - w
             self._t[w:] = t[:first]
@@ -172,7 +172,10 @@ class RingBuffer:
             if missing:
                 raise ValueError(f"append: missing channels {sorted(missing)}")
             return t, np.column_stack([np.asarray(values[c], dtype=np.float64) for c in self.channels])
-        return t, np.asarray(values, dtype=np.float64)
+        v = np.asarray(values, dtype=np.float64)
+        if v.ndim == 1 and self._nch == 1:
+            v = v[:, None]
+        return t, v
 
     def _window(self, start: int) -> Window:
         """Samples from absolute number ``start`` to the newest."""
