@@ -87,7 +87,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     path = service.data_dir() / "demo.db"
     try:
-        journal = Journal(path)
+        journal = Journal(path, max_bytes=service.DEMO_MAX_BYTES)
     except JournalError as exc:
         raise CommandError(str(exc)) from None
     pipeline = Pipeline(journal)

@@ -8,6 +8,7 @@ the database file alone is complete and consistent.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -24,6 +25,9 @@ from .journal import Journal
 from .pipeline import Pipeline
 from .simboard import SimBoard
 from .web import make_app
+
+log = logging.getLogger("classlab.gateway")
+DEMO_MAX_BYTES = 256 * 1024 * 1024  # the demo's journal is a ring of the newest 256 MiB
 
 
 class Source(Protocol):
@@ -59,10 +63,18 @@ class SimRunner:
         return self
 
     def _run(self) -> None:
+        failed: set[str] = set()
         while not self._stop.wait(self.tick_s):  # pacing a simulation, not synchronising
             now = time.monotonic() - self.t0
             for b in self.boards:
-                b.step(now)
+                if b.board in failed:
+                    continue
+                try:
+                    b.step(now)
+                except Exception:  # one broken model must not stop the other boards
+                    failed.add(b.board)
+                    log.exception("simulated board %s stopped", b.board)
+                    b.publish(b.topic("status"), b'{"state": "offline", "error": "simulator failed"}', True)
 
     def pause(self) -> None:
         self._stop.set()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 PREFIX = "classlab"
@@ -27,6 +28,7 @@ def topic(site: str, board: str, kind: str) -> str:
     return f"{PREFIX}/{site}/{board}/{kind}"
 
 
+@functools.lru_cache(maxsize=4096)  # a gateway sees a few topics per board, once per message each
 def parse(name: str) -> tuple[str, str, str] | None:
     """``classlab/<site>/<board>/<kind>`` → (site, board, kind); None for any other topic."""
     parts = name.split("/")
