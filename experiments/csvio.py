@@ -43,10 +43,10 @@ _UNIT_ALIASES = {
     "cm3": "cm3", "l": "L", "g/cm³": "g/cm3", "g/cm3": "g/cm3", "kg/m³": "kg/m3", "hz": "Hz", "w": "W",
     "j": "J", "%": "%", "deg": "deg", "°": "deg", "rad": "rad", "level": "level", "1": "1", "count": "count",
 }
+# names only; English synonyms (position ~ distance, light ~ illuminance) are resolved when a template
+# binds its buffers (runtime.SYNONYMS), so a template's own `position_m` is never renamed
 _QUANTITY_ALIASES = {
-    "temp": "temperature", "position": "distance", "displacement": "distance", "light": "illuminance",
-    "illumination": "illuminance", "light_intensity": "illuminance", "potential": "voltage",
-    "accel": "acceleration", "gate": "gate", "photogate": "gate",
+    "temp": "temperature", "photogate": "gate",
     "温度": "temperature", "电压": "voltage", "电流": "current", "距离": "distance", "位置": "distance",
     "光照": "illuminance", "光照度": "illuminance", "加速度": "acceleration",
 }

@@ -114,15 +114,31 @@ def bind_buffer(buffer: Buffer, table: Mapping[str, np.ndarray], time_column: st
     return Series(t[ok], values, buffer.unit, buffer.quantity)
 
 
+# other loggers' names for a quantity, tried after the buffer's own (Logger Pro "Potential", phyphox "Position")
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "distance": ("position", "displacement"),
+    "position": ("distance", "displacement"),
+    "illuminance": ("light", "illumination", "light_intensity", "brightness"),
+    "voltage": ("potential", "potential_difference"),
+    "acceleration": ("accel",),
+    "temperature": ("temp",),
+    "current": ("electric_current",),
+}
+
+
 def _find_column(buffer: Buffer, table: Mapping[str, np.ndarray]) -> tuple[str, str]:
     if buffer.column in table:
         return buffer.column, buffer.unit
-    same_quantity = [
-        (name, name[i + 1:])
-        for name in table
-        for i, ch in enumerate(name)
-        if ch == "_" and name[:i] == buffer.quantity
-    ]
+    same_quantity: list[tuple[str, str]] = []
+    for quantity in (buffer.quantity, *SYNONYMS.get(buffer.quantity, ())):
+        same_quantity = [
+            (name, name[i + 1:])
+            for name in table
+            for i, ch in enumerate(name)
+            if ch == "_" and name[:i] == quantity
+        ]
+        if same_quantity:
+            break
     for name, unit in same_quantity:
         if compatible(unit, buffer.unit):
             return name, unit
