@@ -171,6 +171,32 @@ def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     return {"delta": Quantity(delta, math.hypot(u0, u_end), y.unit), "start": Quantity(s0, u0, y.unit), "end": end}
 
 
+def _peaks(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Peaks standing out by at least ``min_prominence`` (default: 6 σ of the noise) on the optionally
+    smoothed signal: how many, the mean spacing between them (± standard error), and the peaks."""
+    from classlab.experiments.analysis.peaks import find_peaks
+
+    y = windowed(i, "y", p)
+    if y.t.size < 5:
+        raise AnalysisIssue("too_short", "fewer than 5 samples", "少于 5 个数据点")
+    t, v, noise = smoothed(y, float(p["window_s"]))
+    prom = float(p["min_prominence"]) if p["min_prominence"] != "" else 6 * max(noise, 1e-12)
+    idx, _ = find_peaks(-v if p["direction"] == "down" else v, prom)
+    if idx.size == 0:
+        raise AnalysisIssue("no_peak", "no peak stands out from the noise", "没有明显高于噪声的峰")
+    tp = t[idx]
+    if tp.size >= 3:
+        gaps = np.diff(tp)
+        spacing = Quantity(float(gaps.mean()), float(gaps.std(ddof=1) / math.sqrt(gaps.size)), "s")
+    elif tp.size == 2:
+        spacing = Quantity(float(tp[1] - tp[0]), time_u(y, float(p["window_s"])) * math.sqrt(2), "s")
+    else:
+        spacing = Quantity(0.0, 0.0, "s")
+    return {"count": Quantity(float(idx.size), 0.0, "count"), "spacing": spacing,
+            "first": Quantity(float(tp[0]), time_u(y, float(p["window_s"])), "s"),
+            "peaks": Series(tp, v[idx], y.unit, y.quantity)}
+
+
 def _pulses(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     """Pulses away from the baseline (median) by more than k·σ (σ from sample-to-sample noise), with
     hysteresis (a pulse lasts while beyond k/3·σ) and same-sign pulses closer than ``min_gap_s``
@@ -247,6 +273,13 @@ def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], pa
 
 
 STEPS: tuple[Step, ...] = (
+    _step("peaks", {"y": None}, ("count", "spacing", "first", "peaks"),
+          (*WINDOW, Param("min_prominence", None, "", "how far a peak must stand out (input unit); empty = 6 σ of the noise",
+                          "峰需高出周围的幅度（输入单位）；空 = 噪声的 6 倍 σ"),
+           Param("window_s", "s", 0.0, "smoothing window (s)", "平滑窗口（秒）"),
+           Param("direction", None, "up", "'up' for maxima, 'down' for minima (dips)", "'up' 找极大值，'down' 找极小值（凹谷）")),
+          _peaks, "Peaks with prominence: count, mean spacing, time of the first; the peaks as a series.",
+          "按显著度找峰：个数、平均间隔、第一个峰的时刻；各峰组成的序列。"),
     _step("pulses", {"y": None}, ("count", "first_polarity", "peak"),
           (*WINDOW, RESOLUTION, Param("k_sigma", "1", 6.0, "a pulse exceeds this many noise σ", "脉冲需超过噪声 σ 的倍数"),
            Param("min_gap_s", "s", 0.05, "same-sign pulses closer than this are one pulse (s)", "间隔小于此值的同号脉冲视为一个（秒）")),
