@@ -27,7 +27,7 @@ from classlab.experiments.quantity import AnalysisIssue, Quantity, compatible, c
 from classlab.experiments.steptypes import Series
 from classlab.experiments.template import Buffer, Template, load
 
-__all__ = ["LiveRun", "Reason", "RunResult", "analyze", "bind_buffer", "resolve_params"]
+__all__ = ["SYNONYMS", "LiveRun", "Reason", "RunResult", "analyze", "bind_buffer", "export_table", "resolve_params"]
 
 
 @dataclass(frozen=True)
@@ -259,6 +259,33 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
         if r.name not in run.results and not r.optional and not run.reasons:
             run.reasons.append(Reason("no_result", f"{r.label_en} could not be computed", f"无法得到{r.label_zh}"))
     return run
+
+
+def export_table(template: Template | str, table: Mapping[str, np.ndarray], result: RunResult | None = None
+                 ) -> dict[str, np.ndarray]:
+    """The template's ``export`` columns as a session-CSV table (``time_s``/``trial`` first, then
+    ``<quantity>_<unit>``): buffers from ``table`` (converted to the buffer's unit), series outputs of
+    ``result`` interpolated onto the table's time (NaN outside their span). Missing ones are left out."""
+    tpl = load(template) if isinstance(template, str) else template
+    time_column = tpl.time_column if tpl.time_column in table else next(
+        (c for c in ("time_s", "trial") if c in table), tpl.time_column)
+    t = np.asarray(table.get(time_column, np.zeros(0)), dtype=np.float64)
+    out: dict[str, np.ndarray] = {time_column: t}
+    values = result.values if result is not None else {}
+    for name in tpl.export:
+        if name in tpl.buffers:
+            b = tpl.buffers[name]
+            try:
+                column, unit = _find_column(b, table)
+            except AnalysisIssue:
+                continue
+            y = np.asarray(table[column], dtype=np.float64)
+            out[b.column] = convert(y, unit, b.unit) if unit != b.unit else y
+        elif isinstance(values.get(name), Series) and len(values[name]) > 1:
+            s = values[name]
+            col = np.interp(t, s.t, s.y, left=np.nan, right=np.nan)
+            out[f"{s.quantity or name}_{s.unit}".replace(" ", "_")] = col
+    return out
 
 
 def _matters(tpl: Template, reason: Reason) -> bool:

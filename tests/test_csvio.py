@@ -124,3 +124,16 @@ def test_quoted_cells_and_neutralised_numbers_are_read():
 def test_unusable_files_give_one_clear_error(data, message):
     with pytest.raises(CsvError, match=message):
         read_csv(data)
+
+
+def test_export_table_writes_the_templates_export_columns_in_their_units(tmp_path):
+    from classlab.experiments.runtime import analyze, export_table
+
+    t = np.arange(0.0, 60.0, 0.5)
+    table = {"time_s": t, "temperature_C": 20.0 + t, "colour_1": np.zeros(t.size)}
+    out = export_table("PHY-J-10", table, analyze("PHY-J-10", table))
+    assert list(out)[:2] == ["time_s", "temperature_C"] and "colour_1" not in out
+    data = write_csv(tmp_path / "s.csv", out)
+    assert read_csv(data).columns["temperature_C"][3] == pytest.approx(21.5)
+    kelvin = export_table("PHY-J-10", {"time_s": t, "temperature_K": 293.15 + t})
+    assert kelvin["temperature_C"][0] == pytest.approx(20.0)
