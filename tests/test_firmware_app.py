@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from classlab.gateway.protocol import KIND_SAMPLES, decode
+from classlab.gateway.serial_source import SerialSource, command_packet
 from classlab.hardware import pinmap
 from tests.firmware_harness import run_cases
 
@@ -32,7 +33,8 @@ def app_run(request, micropython, configs: Path) -> tuple[str, dict, dict]:
     cfg_path = configs / f"{board}.json"
     arg = f"/cfg/{board}.json" if runtime == "micropython" else str(cfg_path)
     extra = ("--path", f"{configs}:/cfg") if runtime == "micropython" else ()
-    res = run_cases(runtime, micropython, "app_cases.py", arg, extra_paths=extra)
+    cmd = command_packet({"cmd": "rate", "rate_hz": 50}).hex()
+    res = run_cases(runtime, micropython, "app_cases.py", arg, cmd, extra_paths=extra)
     return board, json.loads(cfg_path.read_text()), res
 
 
@@ -115,6 +117,36 @@ def test_slow_sensor_values_arrive(app_run) -> None:
         if f.kind == KIND_SAMPLES and f.channels == (probe["id"],):
             vals += f.samples[:, 0].astype(int).tolist()
     assert vals[:2] == [400, 401]  # the DS18B20 model's scripted registers, 1/16 °C
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.items: list[tuple[str, bytes]] = []
+
+    def submit(self, site: str, board: str, kind: str, payload: bytes, arrival_ns: int, ack: object = None) -> None:
+        self.items.append((kind, payload))
+
+
+def test_usb_serial_stream_reaches_the_gateway_decode_path(app_run) -> None:
+    _, cfg, res = app_run
+    r = res["serial"]
+    sink = Collect()
+    src = SerialSource(sink, "unused", "school-a", "pico-1")
+    n = src.feed(bytes.fromhex(r["stream"]), 0)
+    assert n == len(sink.items) > 20 and not src.errors  # every packet intact
+    kinds = [k for k, _ in sink.items]
+    assert kinds[0] == "meta" and "status" in kinds and kinds.count("data") > 20
+    metas = [json.loads(p) for k, p in sink.items if k == "meta"]
+    assert metas[0]["board"] == cfg["board"]["type"] and metas[-1]["rate_hz"] == 50  # the serial command
+    assert r["rate_after"] == 50
+    frames = [decode(p) for k, p in sink.items if k == "data"]
+    assert [f.seq for f in frames] == sorted(f.seq for f in frames)
+    volt = next(c for c in metas[0]["channels"] if c["driver"] == "adc_divider")
+    vals = []
+    for f in frames:
+        if f.kind == KIND_SAMPLES and volt["id"] in f.channels:
+            vals += f.samples[:, f.channels.index(volt["id"])].astype(int).tolist()
+    assert vals == [uv_fake(r_) // 100 for r_ in res["run"]["adc_script"][:len(vals)]]
 
 
 def test_config_errors_are_clear(app_run) -> None:

@@ -2,7 +2,7 @@
 # argument) with fake devices, MQTT to the fake broker, commands in, frames out. Runs under
 # MicroPython and CPython; prints one JSON line per case with the published messages (hex) for the
 # pytest wrapper to decode with the gateway's decoder.
-# usage: app_cases.py BOARD_CONFIG.json
+# usage: app_cases.py BOARD_CONFIG.json CMD_PACKET_HEX [CASE...]
 import json
 import sys
 import time
@@ -127,8 +127,46 @@ def case_adc2_with_wifi():
     raise AssertionError("ADC2 pin with Wi-Fi accepted")
 
 
-CASES = {"run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
-for name in sys.argv[2:] or list(CASES):
+class UsbStream:
+    """What SerialLink sees of the USB CDC port: writes are recorded, reads come from `inbox`."""
+
+    def __init__(self):
+        self.out = bytearray()
+        self.inbox = bytearray()
+
+    def write(self, b):
+        self.out.extend(b)
+        return len(b)
+
+    def any(self):
+        return len(self.inbox)
+
+    def read(self, n):
+        d = bytes(self.inbox[:n])
+        self.inbox = self.inbox[n:]
+        return d
+
+
+def case_serial():
+    """A board without Wi-Fi: the same app over USB serial (COBS + CRC); commands come back in."""
+    attach_all()
+    from serial_link import SerialLink
+
+    stream = UsbStream()
+    framer = Framer()
+    site = dict(SITE)
+    site["WIFI_SSID"] = None
+    app = App(CFG, site, SerialLink(stream, framer, time.ticks_us), framer)
+    app.start()
+    run(app, 1000)
+    # the host's command packet for {"cmd":"rate","rate_hz":50} (gateway/serial_source.command_packet)
+    stream.inbox.extend(bytes.fromhex(sys.argv[2]))
+    run(app, 1000)
+    return {"stream": hexlify(bytes(stream.out)).decode(), "rate_after": app.board.sampler.rate_hz()}
+
+
+CASES = {"serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
+for name in sys.argv[3:] or list(CASES):
     r = CASES[name]()
     r["case"] = name
     print(json.dumps(r))
