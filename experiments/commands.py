@@ -66,7 +66,8 @@ def _list(args: argparse.Namespace) -> int:
     have = set(template_ids())
     rows = [e for e in catalogue.entries() if e.required or not args.required]
     if args.json:
-        print(json.dumps([{**e.to_json(), "template": e.id in have} for e in rows], ensure_ascii=False, indent=1))
+        print(json.dumps([{**e.to_json(), "template": e.id in have,
+                           "kind": _kind(e.id) if e.id in have else None} for e in rows], ensure_ascii=False, indent=1))
         return 0
     for e in rows:
         mark = "必做" if e.required else "    "
@@ -75,6 +76,13 @@ def _list(args: argparse.Namespace) -> int:
     print(f"{len(rows)} experiments, {sum(e.required for e in rows)} required, "
           f"{sum(e.id in have for e in rows)} with templates")
     return 0
+
+
+def _kind(exp_id: str) -> str | None:
+    try:
+        return str(load(exp_id).kind)
+    except TemplateError:
+        return None
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -78,7 +78,8 @@ def test_experiments_list_and_show(capsys):
     code, out, _ = run(capsys, "experiments", "list", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 117 and sum(r["required"] for r in rows) == 68
-    assert all(r["template"] for r in rows if r["id"] == "PHY-J-02")
+    assert all(r["template"] and r["kind"] == "manual" for r in rows if r["id"] == "PHY-J-02")
+    assert all(r["kind"] == "sensor" for r in rows if r["id"] == "PHY-S-04")
     code, out, _ = run(capsys, "experiments", "list", "--required")
     assert code == 0 and "PHY-J-02" in out and "BIO-J-01" not in out
     code, out, _ = run(capsys, "experiments", "show", "PHY-J-02")
