@@ -134,14 +134,23 @@ def test_live_page_draws_the_boards_in_chromium(demo, tmp_path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is not installed: run `bash scripts/setup.sh`"
     wait_until(lambda: (h := health(port)) and h["boards"] == 3 and h["samples"] > 50, 30, "three boards")
-    out = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-                          f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=3000", "--dump-dom",
-                          f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=120)
-    dom = out.stdout
-    assert dom.count('class="board"') == 3, dom[-2000:]
-    points = re.search(r'data-points="(\d+)"', dom)
-    assert points and int(points.group(1)) > 0, dom[:2000]
+    def dump_dom() -> str:
+        out = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                              "--disable-quic", "--no-first-run", f"--user-data-dir={tmp_path / 'chromium'}",
+                              "--virtual-time-budget=5000", "--dump-dom", f"http://127.0.0.1:{port}/"],
+                             capture_output=True, text=True, timeout=120)
+        return out.stdout
+
+    def drawn(dom: str) -> bool:
+        points = re.search(r'data-points="(\d+)"', dom)
+        return dom.count('class="board"') == 3 and bool(points) and int(points.group(1)) > 0
+
+    deadline = time.monotonic() + 90
+    dom = dump_dom()
+    while not drawn(dom) and time.monotonic() < deadline:  # a loaded machine may need another look
+        dom = dump_dom()
+    assert drawn(dom), dom[-3000:]
     assert re.search(r"ok · boards 3 · frames \d+ · samples \d+", dom)
     for exp in ("PHY-J-10", "PHY-S-04", "PHY-S-08"):
         assert exp in dom
