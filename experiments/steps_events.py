@@ -24,6 +24,9 @@ def _rising(gate: Any, on: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _at(times: np.ndarray, y: Any) -> np.ndarray:
+    if y.t.size < 2:
+        raise AnalysisIssue("too_short", f"the {y.quantity or 'value'} channel has fewer than 2 samples",
+                            f"{y.quantity or '数值'}通道少于 2 个数据点")
     inside = (times >= y.t[0]) & (times <= y.t[-1])
     return np.interp(times[inside], y.t, y.y)
 

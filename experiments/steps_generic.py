@@ -217,7 +217,10 @@ def _check_saturation(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     lo = None if p["full_scale_min"] == "" else float(p["full_scale_min"])
     hi = None if p["full_scale_max"] == "" else float(p["full_scale_max"])
     cleanmod.check_saturation(s.y, full_scale_min=lo, full_scale_max=hi, tol=float(p["tol"]))
-    return {"out": s}
+    out = windowed(i, "y", {})
+    if out.t.size == 0:
+        raise AnalysisIssue("too_short", "the series has no valid samples", "数据序列没有有效数据点")
+    return {"out": out}
 
 
 def _require_samples(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:

@@ -147,8 +147,9 @@ def _inverse_square(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     x, y = windowed(i, "x", p), windowed(i, "y", p)
     d, e = paired(x, y)
     res = float(p["resolution"])
+    floor = max(res, 1e-9 * float(np.max(np.abs(e), initial=0.0))) or 1.0  # all-zero readings: equal weights
     f = fit.inverse_square_fit(d, e, fit_offset=bool(int(p["fit_offset"])), fit_background=True, resolution=res,
-                               sigma=float(p["rel_noise"]) * np.abs(e) + max(res, 1e-9 * float(np.max(np.abs(e)))))
+                               sigma=float(p["rel_noise"]) * np.abs(e) + floor)
     fit.require_r2(f.r2, float(p["min_r2"]), "inverse-square fit")
     return {"k": Quantity(f.k, f.u_k, mul_unit(y.unit, "m2")), "offset": Quantity(f.background, f.u_background, y.unit),
             "d0": Quantity(f.d0, f.u_d0, "m"), "r2": Quantity(f.r2, 0.0, "1")}
