@@ -5,6 +5,9 @@ Module names are the ``driver`` values of ``hardware/pinmaps/*.toml``: ``ds18b20
 ``ina219``. On the board this folder is the package ``drivers``; on the host it is
 ``classlab.firmware.drivers`` (drivers import only each other, relatively, and ``machine`` /
 ``onewire`` lazily inside ``from_config``, so the conversion maths also runs on CPython).
+Helpers: ``_adc`` (pin voltage in 0.1 mV from ``read_uv``/``read_u16`` without allocating),
+``_table`` (integer lookup table for non-linear sensors), ``_config`` (machine objects from a pin-map
+table). ``status_led`` drives the board's status LED (not a sensor; see ``firmware/README.md``).
 
 Driver interface (the sampler in ``firmware/`` relies on it; see also ``firmware/INTERFACE.md``)
 -------------------------------------------------------------------------------------------------
