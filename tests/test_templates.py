@@ -169,3 +169,13 @@ def test_live_channels_are_routed_to_buffers_by_quantity_and_unit():
     result = run.stop()
     assert result.results["time_constant"].value == pytest.approx(3.0, rel=0.01)
     assert result.results["capacitance"].value == pytest.approx(3.0e-3, rel=0.02)
+
+
+def test_templates_are_declared_as_package_data():
+    """An installed classlab has only what setuptools packs: the templates folder is not a package."""
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "templates/*.toml" in data.get("classlab.experiments", [])
