@@ -7,16 +7,14 @@ import pytest
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 TYPE_B = "no Type-B (ADC offset / INA219 step) term in u (STEPS_WANTED, from S)"
-ZERO_U = "identical quantised readings give u = 0 (STEPS_WANTED, from S)"
 POLAR = "DC polarisation: the settled current is below the solution's own (STEPS_WANTED, from S)"
 TRIM_END = "mean voltage averages in the 0 V after switch-off (STEPS_WANTED, from S)"
 OCV = "OCV from a smoothed peak overshoots; P max from discrete settings (STEPS_WANTED, from S)"
-CHATTER = "one pulse counted several times: no hysteresis (STEPS_WANTED, from S)"
 STEP = "integral across the switch step: u too small; discharge Q negative (STEPS_WANTED, from S)"
 
 LABS = [
     Lab("PHY-J-07", (Expect("current", "current_A", "A", max_rel_u=0.02),)),
-    Lab("PHY-J-08", (Expect("voltage", "voltage_V", "V", max_rel_u=0.02, known_issue=TYPE_B),)),
+    Lab("PHY-J-08", (Expect("voltage", "voltage_V", "V", max_rel_u=0.02),)),
     Lab("PHY-J-09", (Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),)),
     Lab(
         "PHY-J-21",
@@ -30,7 +28,7 @@ LABS = [
         (
             Expect("time_constant", "time_constant_s", "s", max_rel_u=0.03),
             Expect("capacitance", "capacitance_F", "F", max_rel_u=0.05),
-            Expect("charge", "charge_As", "As", max_rel_u=0.05, known_issue=STEP),
+            Expect("charge", "charge_As", "As", max_rel_u=0.05),
         ),
         params={"resistance_ohm": "resistance_ohm"},
     ),
@@ -46,7 +44,7 @@ LABS = [
     Lab(
         "PHY-S-10",
         (
-            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03),
             Expect("resistivity", "resistivity_ohm_m", "ohm*m", max_rel_u=0.1),
         ),
         params={"length_m": "length_m", "diameter_m": "diameter_m"},
@@ -54,14 +52,14 @@ LABS = [
     Lab(
         "PHY-S-12",
         (
-            Expect("emf", "emf_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
+            Expect("emf", "emf_V", "V", max_rel_u=0.02),
             Expect("internal_resistance", "internal_resistance_ohm", "ohm", max_rel_u=0.1),
         ),
     ),
     Lab(
         "CHE-S-07",
         (
-            Expect("emf", "emf_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
+            Expect("emf", "emf_V", "V", max_rel_u=0.02),
             Expect("internal_resistance", "internal_resistance_ohm", "ohm", max_rel_u=0.1),
         ),
     ),
@@ -78,25 +76,25 @@ LABS = [
         "CHE-J-04",
         (
             Expect("current", "current_A", "A", max_rel_u=0.02),
-            Expect("voltage", "voltage_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
-            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
-            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03, known_issue=TYPE_B),
+            Expect("voltage", "voltage_V", "V", max_rel_u=0.02),
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03),
+            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03),
         ),
     ),
     Lab(
         "SCI-P-09",
         (
-            Expect("current", "current_A", "A", max_rel_u=0.02, known_issue=ZERO_U),
-            Expect("voltage", "voltage_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
-            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
-            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03, known_issue=TYPE_B),
+            Expect("current", "current_A", "A", max_rel_u=0.02),
+            Expect("voltage", "voltage_V", "V", max_rel_u=0.02),
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03),
+            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03),
         ),
     ),
     Lab(
         "CHE-J-06",
         (
             Expect("current", "current_A", "A", max_rel_u=0.05, known_issue=POLAR),
-            Expect("voltage", "voltage_V", "V", max_rel_u=0.02, known_issue=TYPE_B),
+            Expect("voltage", "voltage_V", "V", max_rel_u=0.02),
             Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.05, known_issue=POLAR),
             Expect("conductance", "conductance_S", "A/V", max_rel_u=0.05, known_issue=POLAR),
         ),
@@ -104,16 +102,16 @@ LABS = [
     Lab(
         "CHE-J-07",
         (
-            Expect("charge", "charge_As", "As", max_rel_u=0.02, known_issue=STEP),
-            Expect("hydrogen_volume", "hydrogen_mL", "mL", max_rel_u=0.02, known_issue=STEP),
+            Expect("charge", "charge_As", "As", max_rel_u=0.02),
+            Expect("hydrogen_volume", "hydrogen_mL", "mL", max_rel_u=0.02),
             Expect("mean_voltage", "mean_voltage_V", "V", max_rel_u=0.02, known_issue=TRIM_END),
         ),
     ),
     Lab(
         "CHE-S-10",
         (
-            Expect("charge", "charge_As", "As", max_rel_u=0.02, known_issue=STEP),
-            Expect("copper_mass", "copper_mass_g", "g", max_rel_u=0.02, known_issue=STEP),
+            Expect("charge", "charge_As", "As", max_rel_u=0.02),
+            Expect("copper_mass", "copper_mass_g", "g", max_rel_u=0.02),
         ),
     ),
     Lab(
@@ -128,7 +126,7 @@ LABS = [
         (
             Expect("peak_emf", "peak_emf_V", "V", max_rel_u=0.25),
             Expect("first_polarity", "first_polarity", "1", exact=True),
-            Expect("pulse_count", "pulse_count", "count", exact=True, known_issue=CHATTER),
+            Expect("pulse_count", "pulse_count", "count", exact=True),
         ),
     ),
     Lab(
@@ -136,7 +134,7 @@ LABS = [
         (
             Expect("peak_emf", "peak_emf_V", "V", max_rel_u=0.25),
             Expect("first_polarity", "first_polarity", "1", exact=True),
-            Expect("pulse_count", "pulse_count", "count", exact=True, known_issue=CHATTER),
+            Expect("pulse_count", "pulse_count", "count", exact=True),
         ),
     ),
 ]

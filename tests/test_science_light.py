@@ -11,17 +11,15 @@ DESPIKE = "no despike before the inverse-square fit: lost echoes (STEPS_WANTED, 
 TRIM = "trim_flat keeps the last flat sample: exp_fit τ biased (STEPS_WANTED, from S)"
 PEAK_X = "peak_xy biased towards the scan start with ranger noise (STEPS_WANTED, from S)"
 LATE = "the start of the fall is detected late (STEPS_WANTED, from S)"
-CLOCK = "the sulfur clock must run from mixing, not from the visible fall (STEPS_WANTED, from S)"
 ALIAS = "csvio renames position_m to distance_m; 0 lx floor flagged as saturation (STEPS_WANTED)"
 LAG = "probe lag rounds the peak (STEPS_WANTED, from S)"
-ZERO_U = "a time picked from samples has u = 0 (STEPS_WANTED, from S)"
 
 LABS = [
     Lab(
         "BIO-J-21",
         (
-            Expect("k", "k_lx_m2", "lx*m2", max_rel_u=0.1, known_issue=DESPIKE),
-            Expect("ambient", "ambient_lx", "lx", max_u=10.0, known_issue=DESPIKE),
+            Expect("k", "k_lx_m2", "lx*m2", max_rel_u=0.1),
+            Expect("ambient", "ambient_lx", "lx", max_u=10.0),
             Expect("source_offset", "source_offset_m", "m", max_u=0.02, known_issue=DESPIKE),
         ),
     ),
@@ -51,7 +49,7 @@ LABS = [
     Lab(
         "CHE-S-13",
         (
-            Expect("equivalence_time", "equivalence_s", "s", max_u=15.0, known_issue=ZERO_U),
+            Expect("equivalence_time", "equivalence_s", "s", max_u=15.0),
             Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5, known_issue=LAG),
         ),
     ),
@@ -64,7 +62,7 @@ LABS = [
         "PHY-J-17",
         (
             Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
-            Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+            Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05),
         ),
         params={"object_distance_m": "object_distance_m"},
     ),
@@ -88,8 +86,8 @@ LABS = [
     Lab(
         "CHE-S-06",
         (
-            Expect("time_to_threshold", "time_to_threshold_s", "s", max_rel_u=0.1, known_issue=CLOCK),
-            Expect("rate", "rate_1_s", "1/s", max_rel_u=0.1, known_issue=CLOCK),
+            Expect("time_to_threshold", "time_to_threshold_s", "s", max_rel_u=0.1),
+            Expect("rate", "rate_1_s", "1/s", max_rel_u=0.1),
             Expect("bath_temperature", "bath_C", "C", max_u=0.2),
         ),
         params={"mix_time_s": "mix_time_s"},

@@ -7,10 +7,7 @@ import pytest
 
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
-RISING = "period from rising edges of a damped pendulum is short by ~0.05 % (STEPS_WANTED, from S)"
-STEADY = "steady-position finder fails at 6 mm ranger noise (STEPS_WANTED, from S)"
 TRIM = "trim_flat leaves flat samples at the ends: slope biased low at high noise (STEPS_WANTED, from S)"
-DIP = "period from light dips is long by ~0.13 % (STEPS_WANTED, from S)"
 
 LABS = [
     Lab("PHY-S-01", (Expect("speed", "speed_m_s", "m/s", max_rel_u=0.03),), params={"flag_m": "flag_m"}),
@@ -25,7 +22,7 @@ LABS = [
         "PHY-S-14",
         (
             Expect("g", "g_m_s2", "m/s^2", max_rel_u=0.01),
-            Expect("period", "period_s", "s", max_rel_u=0.01, known_issue=RISING),
+            Expect("period", "period_s", "s", max_rel_u=0.01),
         ),
         params={"length_m": "length_m"},
     ),
@@ -33,14 +30,14 @@ LABS = [
         "PHY-S-14",
         (
             Expect("g_light", "g_m_s2", "m/s^2", max_rel_u=0.01),
-            Expect("period_light", "period_s", "s", max_rel_u=0.01, known_issue=DIP),
+            Expect("period_light", "period_s", "s", max_rel_u=0.01),
         ),
         sim={"sensor": "light"},
         params={"length_m": "length_m"},
     ),
     Lab(
         "SCI-P-07",
-        (Expect("period", "period_s", "s", max_rel_u=0.01, known_issue=RISING),),
+        (Expect("period", "period_s", "s", max_rel_u=0.01),),
         params={"length_m": "length_m"},
     ),
     Lab(
@@ -69,13 +66,6 @@ LABS = [
         "PHY-S-02",
         (Expect("spring_constant", "spring_constant_N_m", "N/m", max_rel_u=0.05),),
         params={"mass_step_kg": "mass_step_kg"},
-        noises=(1.0,),
-    ),
-    Lab(
-        "PHY-S-02",
-        (Expect("spring_constant", "spring_constant_N_m", "N/m", max_rel_u=0.05, known_issue=STEADY),),
-        params={"mass_step_kg": "mass_step_kg"},
-        noises=(3.0,),
     ),
     Lab(
         "PHY-S-13",
