@@ -270,7 +270,8 @@ def exp_fit(
     if span <= 0 or dt <= 0:
         raise _too_short(n, min_points, what)
     free_inf = y_inf is None
-    yy = y if free_inf else y - float(y_inf)  # type: ignore[operator]
+    target = 0.0 if y_inf is None else float(y_inf)
+    yy = y - target
 
     def basis(k: float) -> np.ndarray:
         e = np.exp(-k * tt)
@@ -289,7 +290,7 @@ def exp_fit(
         yinf, amp = float(c[0]), float(c[1])
         jac = np.column_stack([np.ones_like(tt), e, -amp * tt * e])
     else:
-        yinf, amp = float(y_inf), float(c[0])  # type: ignore[arg-type]
+        yinf, amp = target, float(c[0])
         jac = np.column_stack([e, -amp * tt * e])
     resid = yy - basis(k) @ c
     cov = _covariance(jac, w, resid, resolution, False)
