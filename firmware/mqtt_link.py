@@ -28,6 +28,9 @@ except ImportError:  # CPython
 _BACKOFF_MIN_MS = const(1000)
 _BACKOFF_MAX_MS = const(60000)
 _FRAMES_PER_POLL = const(8)
+_JOIN_WAIT_MS = const(15000)  # start() waits this long for Wi-Fi
+_JOIN_POLL_MS = const(500)  # while joining, poll() looks again this often
+_JOIN_RESTART_MS = const(20000)  # a join that has not succeeded by then is started again
 
 
 class LinkError(Exception):
@@ -65,6 +68,8 @@ class MqttLink:
         self.published = 0
         self.last_error = ""
         self._cmds = []
+        self._joining = False
+        self._join_t = 0
 
     # ---- what the app calls ----
     def connected(self):
@@ -87,7 +92,7 @@ class MqttLink:
 
     def start(self):
         """First connection: raises LinkError with what to check if it fails (later ones retry)."""
-        if not self._connect():
+        if not self._connect(_JOIN_WAIT_MS):
             raise LinkError("cannot reach MQTT broker %s: %s (check WIFI_SSID / MQTT_HOST in site_config.py) "
                             "/ 无法连接 MQTT 服务器，请检查 site_config.py" % (self.server, self.last_error))
 
@@ -139,23 +144,33 @@ class MqttLink:
         except (OSError, _mc.MQTTError) as e:
             self._lost(e)
 
-    def _wifi(self):
+    def _wifi(self, wait_ms):
+        """True when the station is connected. Joining runs in the background: poll() never waits
+        for it (wait_ms = 0, sampling frames keep queueing); start() waits up to wait_ms."""
         w = self.wlan
         if w is None or w.isconnected():
+            self._joining = False
             return True
-        w.active(True)
-        w.connect(self.ssid, self.wifi_key)
-        for _ in range(50):  # up to 10 s
-            if w.isconnected():
-                return True
-            _ticks.sleep_ms(200)
+        now = _ticks.ticks_ms()
+        if not self._joining or _ticks.ticks_diff(now, self._join_t) > _JOIN_RESTART_MS:
+            w.active(True)
+            w.connect(self.ssid, self.wifi_key)
+            self._joining = True
+            self._join_t = now
+        while wait_ms > 0 and not w.isconnected():
+            _ticks.sleep_ms(100)
+            wait_ms -= 100
+        if w.isconnected():
+            self._joining = False
+            return True
         self.last_error = "Wi-Fi %r not connected (status %s)" % (self.ssid, w.status())
         return False
 
-    def _connect(self):
+    def _connect(self, wait_ms=0):
         try:
-            if not self._wifi():
-                self._retry_later()
+            if not self._wifi(wait_ms):
+                self.failures += 1
+                self.next_try = _ticks.ticks_add(_ticks.ticks_ms(), _JOIN_POLL_MS)  # joining: look again soon
                 return False
             self.client.connect(clean_session=True, will=(self.t_status, b"offline", True, 1))
             self.client.subscribe(self.t_cmd, 1)

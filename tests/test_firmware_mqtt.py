@@ -41,6 +41,13 @@ def test_outage_queue_drops_oldest_counts_and_backs_off(cases) -> None:
     assert r["stats"]["tx_dropped"] == r["dropped"] and r["stats"]["queued"] == 0
 
 
+def test_wifi_loss_never_blocks_the_loop(cases) -> None:
+    _, res = cases
+    r = res["wifi_drop"]
+    assert r["max_poll_wait_us"] == 0  # on the fake clock: poll() did not sleep while Wi-Fi re-joined
+    assert r["connects"] == 2
+
+
 def test_lost_puback_resends_and_failures_are_loud(cases) -> None:
     _, res = cases
     assert res["lost_puback"]["delivered"] == 4

@@ -149,6 +149,28 @@ def case_wifi():
     return {"error": msg}
 
 
+def case_wifi_drop():
+    """Wi-Fi lost while running: poll() never waits for the re-join (sampling must not stall)."""
+    reset()
+    link = make()
+    link.start()
+    network.WLAN.reachable = False
+    Broker.cut()
+    fs = frames(5)
+    waited = 0
+    for f in fs:
+        link.send(f)
+        t0 = time.now_us()
+        link.poll(lambda c: None)
+        waited = max(waited, time.now_us() - t0)
+        time.sleep_ms(1000)
+    assert not link.connected() and link.queue.count == 5
+    network.WLAN.reachable = True
+    run_until(link, lambda: link.queue.count == 0, 30000)
+    assert Broker.topics(T + "data") == fs
+    return {"max_poll_wait_us": waited, "connects": link.connects}
+
+
 def case_broker_down_first():
     reset()
     Broker.up = False
@@ -162,7 +184,7 @@ def case_broker_down_first():
     return {"error": msg}
 
 
-CASES = {"basic": case_basic, "outage": case_outage, "lost_puback": case_lost_puback, "cmd": case_cmd,
+CASES = {"wifi_drop": case_wifi_drop, "basic": case_basic, "outage": case_outage, "lost_puback": case_lost_puback, "cmd": case_cmd,
          "wifi": case_wifi, "broker_down_first": case_broker_down_first}
 for name in sys.argv[1:] or list(CASES):
     r = CASES[name]()

@@ -1,5 +1,6 @@
 # Fake `network` (Wi-Fi station) for firmware tests. Test control: WLAN.reachable (the access point
-# answers), WLAN.connects (connect() calls). API: README.md.
+# answers), WLAN.connects (connect() calls). After connect() the station is connected whenever the
+# access point is reachable (real ports keep retrying in the background). API: README.md.
 STA_IF = 0
 AP_IF = 1
 STAT_IDLE = 0
@@ -33,7 +34,7 @@ class WLAN:
             raise OSError("Wifi Not Started")
         WLAN.connects[0] += 1
         self.ssid = ssid
-        WLAN._up[0] = bool(WLAN.reachable)
+        WLAN._up[0] = True  # the station keeps trying: connected whenever the access point is reachable
 
     def disconnect(self):
         WLAN._up[0] = False
