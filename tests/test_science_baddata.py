@@ -94,9 +94,6 @@ def test_no_motion_before_the_cart_is_released() -> None:
     assert reasons(res) & {"no_action", "too_short", "poor_fit"}, res["reasons"]
 
 
-SATURATION = "templates do not check_saturation yet (STEPS_WANTED, from S)"
-
-
 def _not_confidently_wrong(res: dict, name: str, truth: float) -> None:
     """Either invalid with a 'saturated' reason, or (if reported) right within 3 u."""
     if res["valid"] and name in res["results"]:
@@ -108,13 +105,11 @@ def _not_confidently_wrong(res: dict, name: str, truth: float) -> None:
         assert "saturated" in reasons(res), res["reasons"]
 
 
-@pytest.mark.xfail(reason=SATURATION, strict=False)
 def test_saturated_voltmeter() -> None:
     res, truth = _run("PHY-J-08", 34, voltage_V=8.0)  # above the 6.6 V the divider ADC can read
     _not_confidently_wrong(res, "voltage", truth["voltage_V"])
 
 
-@pytest.mark.xfail(reason=SATURATION, strict=False)
 def test_saturated_transformer_secondary() -> None:
     res, truth = _run("PHY-S-18", 35, n2=1000.0)  # secondary peaks beyond the ±13.2 V input range
     _not_confidently_wrong(res, "secondary_voltage", truth["secondary_rms_V"])
@@ -143,3 +138,18 @@ def test_a_very_short_slide_is_not_confidently_wrong(seed: int) -> None:
         assert abs(got["value"] - truth["deceleration_m_s2"]) <= 3 * got["uncertainty"], (got, truth)
     else:
         assert reasons(res) & {"too_short", "poor_fit", "no_action"}, res["reasons"]
+
+
+def test_saturated_light_sensor_in_full_sun() -> None:
+    res, truth = _run("SCI-P-06", 37, sun_lx=90000.0)  # the BH1750 stops at 54612 lx
+    _not_confidently_wrong(res, "illuminance_mean", truth["illuminance_mean_lx"])
+
+
+def test_saturated_light_sensor_with_the_lamp_too_close() -> None:
+    res, truth = _run("BIO-J-21", 38, k_lx_m2=3000.0)  # 0.15 m → 130000 lx at the first mark
+    _not_confidently_wrong(res, "k", truth["k_lx_m2"])
+
+
+def test_saturated_voltmeter_in_a_vi_sweep() -> None:
+    res, truth = _run("PHY-J-09", 39, resistance_ohm=40.0)  # 0.3 A × 40 Ω = 12 V > 6.6 V
+    _not_confidently_wrong(res, "resistance", truth["resistance_ohm"])
