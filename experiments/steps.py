@@ -18,7 +18,7 @@ from classlab.experiments import steps_events, steps_generic, steps_labs, steps_
 from classlab.experiments.quantity import AnalysisIssue, Quantity
 from classlab.experiments.steptypes import Param, Series, Step
 
-__all__ = ["STEPS", "AnalysisIssue", "Param", "Quantity", "Series", "Step", "get_step", "step_names"]
+__all__ = ["STEPS", "AnalysisIssue", "Param", "Quantity", "Series", "Step", "get_step", "reference_markdown", "step_names"]
 
 
 def _build() -> dict[str, Step]:
@@ -43,3 +43,30 @@ def get_step(name: str) -> Step:
         return STEPS[name]
     except KeyError:
         raise KeyError(f"unknown analysis step {name!r}; known steps: {', '.join(step_names())}") from None
+
+
+def reference_markdown() -> str:
+    """The step reference for template authors (``docs/steps.md`` is this text; a test keeps it in step)."""
+    lines = [
+        "# Analysis steps / 分析步骤",
+        "",
+        "Generated from the registry by `python -m classlab.experiments.steps > docs/steps.md`; do not edit.",
+        "Inputs are slot → required unit (`any` = no requirement; a compatible unit is converted, e.g. mV → V).",
+        "Every step raises an `AnalysisIssue` (code, en, zh) instead of returning a doubtful number.",
+        "",
+    ]
+    for name in step_names():
+        st = STEPS[name]
+        ins = ", ".join(f"`{k}`: {v or 'any'}{' (optional)' if k in st.optional else ''}" for k, v in st.inputs.items())
+        lines += [f"## `{name}`", "", f"{st.doc_en}  ", f"{st.doc_zh}", "", f"- inputs: {ins}",
+                  f"- outputs: {', '.join(f'`{o}`' for o in st.outputs)}"]
+        for prm in st.params:
+            default = "required" if prm.default is None else f"default `{prm.default}`"
+            unit = f" [{prm.unit}]" if prm.unit else ""
+            lines.append(f"- param `{prm.name}`{unit}, {default}: {prm.doc_en} / {prm.doc_zh}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")

@@ -245,3 +245,11 @@ def test_spring_constant_with_spurious_echoes() -> None:
     out = get_step("spring_constant").run({"x": Series(HANGER.t, y, "m")}, {"mass_step_kg": 0.05})
     k = 0.05 * 9.80665 / 0.02
     assert abs(out["k"].value - k) < 3 * out["k"].uncertainty and out["steps"].value == 4
+
+
+def test_docs_step_reference_is_current() -> None:
+    from classlab.experiments.steps import reference_markdown
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "steps.md").read_text(encoding="utf-8")
+    assert text == reference_markdown(), "regenerate: python -m classlab.experiments.steps > docs/steps.md"
