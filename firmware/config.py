@@ -32,7 +32,7 @@ MAX_FAST_RATE = {"esp32": 1000, "pico": 5000, "pico_w": 5000}  # soft timer on E
 MAX_I2C_RATE = 200
 DEFAULTS = {"SITE_ID": "school", "BOARD_ID": None, "WIFI_SSID": None, "WIFI_KEY": None, "MQTT_HOST": None,
             "MQTT_PORT": 1883, "MQTT_USER": None, "MQTT_PASSWORD": None, "TRANSPORT": None,
-            "QUEUE_BYTES": 8192, "FLUSH_MS": 100, "STATUS_S": 10, "RING_S": 1.0, "RING_INSTANTS": 1024}
+            "QUEUE_BYTES": 8192, "FLUSH_MS": 100, "STATUS_S": 10, "RING_S": 3.0, "RING_INSTANTS": 1024}
 
 
 class ConfigError(ValueError):
@@ -85,9 +85,9 @@ def _ids(sensor):
 
 
 def ring_size(rate_hz, site):
-    """Instants a fast ring holds: RING_S seconds at rate_hz (so a transport stall that long loses
-    nothing), at least 64, at most RING_INSTANTS."""
-    n = int(rate_hz * site.get("RING_S", 1.0))
+    """Instants a fast ring holds: RING_S seconds at rate_hz (so a transport stall that long, e.g. a
+    2 s MQTT connect timeout, loses nothing), at least 64, at most RING_INSTANTS."""
+    n = int(rate_hz * site.get("RING_S", 3.0))
     return max(64, min(n, site.get("RING_INSTANTS", 1024)))
 
 

@@ -42,7 +42,7 @@ class MqttLink:
     MQTTClient (made from `server` if None)."""
 
     def __init__(self, site, board, server, port=1883, user=None, password=None, ssid=None, wifi_key=None,
-                 wlan=None, client=None, queue_bytes=8192, keepalive=30, timeout_s=5, sock_mod=None):
+                 wlan=None, client=None, queue_bytes=8192, keepalive=30, timeout_s=2, sock_mod=None):
         base = "classlab/%s/%s/" % (site, board)
         self.t_data = (base + "data").encode()
         self.t_meta = (base + "meta").encode()

@@ -21,5 +21,5 @@ MQTT_PASSWORD = None
 QUEUE_BYTES = 8192          # RAM for frames during a network outage (oldest dropped when full)
 FLUSH_MS = 100              # how often samples leave the board (latency of the live graph)
 STATUS_S = 10               # status message period
-RING_S = 1.0                # seconds of samples each fast ring holds (a longer stall drops, counted)
+RING_S = 3.0                # seconds of samples each fast ring holds (a longer stall drops, counted)
 RING_INSTANTS = 1024        # upper limit of a fast ring, in sampling instants
