@@ -87,3 +87,27 @@ def test_flag_speeds() -> None:
     with pytest.raises(AnalysisIssue) as e:
         gates.flag_speeds(np.array([0.0, 1.0]), np.array([0, 0]), 0.01)
     assert e.value.code == "too_short"
+
+
+def test_picket_fence_from_real_event_frames() -> None:
+    """Edges packed by the firmware's Framer, decoded by the gateway's numpy decoder, then timed."""
+    from classlab.firmware.frame import Framer
+    from classlab.gateway.protocol import decode
+
+    t, lv = fence_events(np.random.default_rng(2), 0.0, tick=1e-6)
+    dts = [int(round(x * 1e6)) for x in t - t[0]]
+    framer = Framer()
+    half = len(dts) // 2  # two frames, as a board would send them
+    frames = [
+        bytes(framer.pack_events(1000, 2000, 0, [3], dts[:half], [3] * half, [int(v) for v in lv[:half]], half)),
+        bytes(framer.pack_events(1000 + dts[half], 2000, 0, [3], [d - dts[half] for d in dts[half:]],
+                                 [3] * (len(dts) - half), [int(v) for v in lv[half:]], len(dts) - half)),
+    ]
+    times, levels = [], []
+    for raw, t0 in zip(frames, (t[0], t[0] + dts[half] * 1e-6), strict=True):
+        f = decode(raw)
+        et, el = gates.from_event_block(t0, f.events, 3)
+        times.append(et)
+        levels.append(el)
+    pf = gates.picket_fence(np.concatenate(times), np.concatenate(levels), 0.05, resolution=1e-6)
+    assert abs(pf.g - G) < max(4 * pf.u_g, 1e-3)

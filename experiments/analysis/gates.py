@@ -17,7 +17,15 @@ import numpy as np
 from classlab.experiments.analysis.fit import linear_fit
 from classlab.experiments.quantity import AnalysisIssue
 
-__all__ = ["Blocks", "PicketFence", "blocked_intervals", "edges", "flag_speeds", "picket_fence"]
+__all__ = ["Blocks", "PicketFence", "blocked_intervals", "edges", "flag_speeds", "from_event_block", "picket_fence"]
+
+
+def from_event_block(t0_s: float, events: np.ndarray, channel: int) -> tuple[np.ndarray, np.ndarray]:
+    """(times in s, levels) of one channel's edges from a decoded event block (``gateway.protocol``'s
+    ``Frame.events``: fields ``dt_us``, ``channel``, ``level``); ``t0_s`` is the block's reference
+    tick already converted to session seconds by the gateway's clock. Timer resolution: 1 µs."""
+    mine = events["channel"] == channel
+    return t0_s + events["dt_us"][mine].astype(np.float64) * 1e-6, events["level"][mine].astype(np.float64)
 
 
 def edges(t: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
