@@ -77,7 +77,24 @@ def read_site(module=None):
     for k in DEFAULTS:
         if hasattr(module, k):
             site[k] = getattr(module, k)
+    check_id(site["SITE_ID"], "SITE_ID")
+    if site["BOARD_ID"] is not None:
+        check_id(site["BOARD_ID"], "BOARD_ID")
     return site
+
+
+def check_id(value, key):
+    """Site and board ids become MQTT topic levels: [a-z0-9-]{1,32}."""
+    ok = isinstance(value, str) and 1 <= len(value) <= 32
+    if ok:
+        for c in value:
+            if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-"):
+                ok = False
+                break
+    if not ok:
+        raise ConfigError("%s = %r in site_config.py: use 1-32 characters of a-z, 0-9 and '-' "
+                          "/ 只能用小写字母、数字和 '-'" % (key, value))
+    return value
 
 
 def _ids(sensor):

@@ -153,3 +153,6 @@ def test_config_errors_are_clear(app_run) -> None:
     _, _, res = app_run
     assert "unknown driver 'flux_capacitor'" in res["unknown_driver"]["error"]
     assert "ADC2" in res["adc2_with_wifi"]["error"] and "GPIO32-39" in res["adc2_with_wifi"]["error"]
+    site_err, board_err = res["bad_ids"]["errors"]
+    assert "SITE_ID = 'School A'" in site_err and "a-z, 0-9" in site_err
+    assert "BOARD_ID" in board_err

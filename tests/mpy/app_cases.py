@@ -165,7 +165,17 @@ def case_serial():
     return {"stream": hexlify(bytes(stream.out)).decode(), "rate_after": app.board.sampler.rate_hz()}
 
 
-CASES = {"serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
+def case_bad_ids():
+    errors = []
+    for kw in ({"SITE_ID": "School A"}, {"SITE_ID": "ok", "BOARD_ID": "x" * 33}):
+        try:
+            config.read_site(type("S", (), kw))
+        except config.ConfigError as e:
+            errors.append(str(e))
+    return {"errors": errors}
+
+
+CASES = {"bad_ids": case_bad_ids, "serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
 for name in sys.argv[3:] or list(CASES):
     r = CASES[name]()
     r["case"] = name
