@@ -70,18 +70,39 @@ class BoardClock:
     # --- pairs ---------------------------------------------------------------------------------
     def observe(self, t_tx: int, arrival_ns: int) -> Observation:
         """Take one (transmit tick, arrival) pair; returns the unwrapped transmit tick."""
-        t_tx %= self.period
-        if self._raw is None or t_tx == 0:
+        p = self.period
+        t_tx %= p
+        raw = self._raw
+        if raw is None or t_tx == 0:
             return self._restart(t_tx, arrival_ns)
-        utx = self._unwrap(t_tx, arrival_ns)
+        if arrival_ns - self._arrival > p * NS_PER_US / 2:  # silent for over half a period
+            utx = self._unwrap(t_tx, arrival_ns)
+        else:  # the common case, inlined (this runs once per frame)
+            d = (t_tx - raw) % p
+            utx = self._utx + (d if d < p // 2 else d - p)
         # skew > 0: the board says it sent the frame in the future. While the clock is young that only
         # means the earlier pairs were delayed (the filter lowers the line); once it has several
         # minutes of minima, a jump that large means the board's ticks jumped: restart.
-        skew = self.to_ns(utx) - arrival_ns
-        if skew > self.max_skew_ns and len(self._minima) >= 3:
+        below = arrival_ns - self.base - self.rate * utx  # -skew, relative to the line's base
+        if self.offset - below > self.max_skew_ns and len(self._minima) >= 3:
             return self._restart(t_tx, arrival_ns)
-        self._note(utx, arrival_ns)
-        self._raw, self._utx, self._arrival = t_tx, max(utx, self._utx), max(arrival_ns, self._arrival)
+        m = self._minima
+        bucket = arrival_ns // self.bucket_ns
+        if m and m[-1][0] == bucket:
+            # same (open) bucket: the slope comes from closed buckets only, so at most the line moves down
+            last = m[-1]
+            if arrival_ns - NS_PER_US * utx < last[2] - NS_PER_US * last[1]:
+                m[-1] = (bucket, utx, arrival_ns)
+            if below < self.offset:
+                self.offset = below
+        else:
+            m.append((bucket, utx, arrival_ns))
+            self._fit()
+        self._raw = t_tx
+        if utx > self._utx:
+            self._utx = utx
+        if arrival_ns > self._arrival:
+            self._arrival = arrival_ns
         return Observation(utx, arrival_ns, False)
 
     def _restart(self, t_tx: int, arrival_ns: int) -> Observation:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = "1"
+PAGE_SIZE = 16384
 WARN_FRACTION = 0.9
 FLAG_ARRIVAL = 1  # stamped by arrival time (clock fallback)
 FLAG_SHIFTED = 2  # start moved later to keep the board's timestamps strictly increasing
@@ -78,6 +79,9 @@ class Journal:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # 16 KiB pages: three ~4 KiB frames per page instead of one page + an overflow page each,
+            # about half the CPU per frame written (bench/ingest.py). Only takes effect on a new file.
+            self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA journal_size_limit=67108864")

@@ -103,10 +103,13 @@ class BoardState:
 
 
 class Pipeline:
-    def __init__(self, journal: Journal, bus: LiveBus | None = None, *, clock_save_s: float = 10.0) -> None:
+    def __init__(self, journal: Journal, bus: LiveBus | None = None, *, clock_save_s: float = 10.0,
+                 max_batch: int = 512, linger_s: float = 0.02) -> None:
         self.journal = journal
         self.bus = bus or LiveBus()
         self.clock_save_ns = int(clock_save_s * 1e9)
+        self.max_batch = max_batch  # commit at once when this many messages wait ...
+        self.linger_s = linger_s  # ... else at most this long after the first (one fsync per batch)
         self._cv = threading.Condition(threading.Lock())  # guards the boards' state and _pending
         self._db = threading.Lock()  # the journal's connection: writer commits, new boards
         self._pending = _Batch()
@@ -145,7 +148,7 @@ class Pipeline:
             if ack is not None:
                 b.acks.append(ack)
             b.messages += 1
-            if b.messages == 1:
+            if b.messages == 1 or b.messages == self.max_batch:
                 self._cv.notify()
 
     def reject(self, reason: str, ack: Ack = None) -> None:
@@ -191,6 +194,13 @@ class Pipeline:
             with self._cv:
                 while not self._pending.messages and not self._stopping:
                     self._cv.wait()
+                deadline = time.monotonic() + self.linger_s
+                while (self._pending.messages < self.max_batch and not self._pending.markers
+                       and not self._stopping):  # linger: let the batch fill, one commit for many frames
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cv.wait(left)
                 batch, self._pending = self._pending, _Batch()
                 stopping = self._stopping
                 self._save_clocks(batch.updates, force=stopping)
