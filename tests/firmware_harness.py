@@ -29,10 +29,15 @@ def run_cases(runtime: str, micropython, script: str, *args: str, heap: int = 1 
         out = subprocess.run([sys.executable, "tests/mpy/run_cpython.py", "--path", FAKES, "--path", "firmware",
                               str(path), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
-    res = {}
+    res: dict[str, dict] = {}
+    frames: dict[str, list[str]] = {}
     for line in out.stdout.splitlines():
-        if line.startswith("{"):
+        if line.startswith("F "):  # "F CASE HEX": a frame of a case, printed before its result line
+            _, case, h = line.split()
+            frames.setdefault(case, []).append(h)
+        elif line.startswith("{"):
             d = json.loads(line)
+            d.setdefault("frames", []).extend(frames.pop(d["case"], []))
             res[d["case"]] = d
     return res
 
@@ -48,7 +53,8 @@ class Series:
 
 
 def samples(frames_hex: list[str], channels: tuple[int, ...], t_ref: int) -> Series:
-    """Concatenate the sample frames for `channels`; ticks are unwrapped forward from t_ref."""
+    """Concatenate the sample frames for `channels`; ticks are unwrapped forward from t_ref, frame by
+    frame (successive frames are less than half a tick period apart, as the gateway assumes)."""
     ticks: list[int] = []
     rows: list[list[int]] = []
     dropped = 0
@@ -59,7 +65,8 @@ def samples(frames_hex: list[str], channels: tuple[int, ...], t_ref: int) -> Ser
             continue
         n += 1
         dropped += f.dropped
-        base = t_ref + ((f.t_first - t_ref) % P)  # first instant at or after the reference
+        base = t_ref + ((f.t_first - t_ref) % P)  # first instant at or after the previous frame's
+        t_ref = base
         ticks += [base + int(k) * f.period_us for k in range(f.count)]
         assert (sample_ticks(f, P) == [(t % P) for t in ticks[len(ticks) - f.count:]]).all()
         rows += f.samples.astype(int).tolist()

@@ -57,6 +57,16 @@ def test_ticks_wrap_inside_a_run(cases) -> None:
     assert r["ext_elapsed_us"] == 50 * 60_000_000 and r["ext_wraps"] == 2
 
 
+def test_a_lesson_long_run_crosses_two_wraps_without_drift(cases) -> None:
+    _, res = cases
+    r = res["long_run"]
+    assert r["wraps"] == 2 and r["elapsed_us"] == 45 * 60 * 1_000_000
+    s = samples(r["frames"], (0,), r["t0"])
+    assert [row[0] for row in s.rows] == list(range(r["n"]))
+    assert s.ticks == [r["t0"] + 100_000 * (k + 1) for k in range(r["n"])]  # unwrapped: exact, no drift
+    assert s.dropped == 0 == r["dropped"]
+
+
 def test_soft_timer_fallback_counts_lost_callbacks(cases) -> None:
     _, res = cases
     r = res["soft_stall"]
