@@ -137,7 +137,7 @@ class App:
             elif name != "status":
                 raise ValueError("unknown command %r (start, stop, rate, channels, status)" % name)
             self.error = None
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, OSError) as e:
             self.error = "bad command %s: %s / 命令无效" % (payload[:80], e)
         self.send_status()
 
@@ -152,8 +152,15 @@ class App:
             self.stop()
         if rebuild or rate_hz is not None:  # rings are sized for the rate: rebuild them
             rate = rate_hz or smp.rate_hz() or None
+            try:
+                board = _config.build(self.cfg, self.site, enabled=enabled, rate_hz=rate)
+            except (ValueError, OSError):
+                if was:  # keep sampling as before; the status reports the error
+                    smp.start()
+                    self.state = "running"
+                raise
             self.dropped_before += smp.dropped()
-            self.board = _config.build(self.cfg, self.site, enabled=enabled, rate_hz=rate)
+            self.board = board
             self.enabled = enabled
             self.link.send_meta(self.board.meta_json())
             gc.collect()

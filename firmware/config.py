@@ -150,6 +150,12 @@ def build(cfg, site=None, enabled=None, rate_hz=None, i2c_factory=None):
                                                freq=bus.get("freq", 400000))
         except KeyError as e:
             raise ConfigError("[[i2c]] table is missing key %s" % e) from None
+    if enabled is not None:
+        known = [i for s in cfg.get("sensor", ()) for i in _ids(s)]
+        unknown = [i for i in enabled if i not in known]
+        if unknown or not enabled:
+            raise ConfigError("channel ids %s are not on this board (it has %s) / 通道编号不存在"
+                              % (unknown or "[]", sorted(known)))
     adc_fast, adc_ids, adc_rate = [], [], 0
     i2c_fast, i2c_ids, i2c_rate = [], [], 0
     slow, events, sensors = [], [], []

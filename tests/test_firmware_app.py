@@ -91,6 +91,8 @@ def test_commands_change_rate_channels_and_report_errors(app_run) -> None:
     errors = [s["error"] for s in statuses if s.get("error")]
     assert any("7000" in e or "rate_hz must be" in e for e in errors)
     assert any("unknown command 'fly'" in e for e in errors)
+    assert any("channel ids [99] are not on this board" in e for e in errors)
+    assert r["state_after_bad_channels"] == "running"  # a bad command changes nothing
     last = statuses[-1]
     assert last["state"] == "stopped" and last["channels"] == [metas[-1]["channels"][0]["id"]]
     # a restart (rate, channels) may cut a slow conversion short: that instant is counted, nothing else

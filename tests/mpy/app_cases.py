@@ -79,6 +79,9 @@ def case_run():
     run(app, 200)
     Broker.inject(T + "cmd", b'{"cmd":"fly"}')
     run(app, 200)
+    Broker.inject(T + "cmd", b'{"cmd":"channels","ids":[99]}')  # no such channel: nothing to sample
+    run(app, 200)
+    still = app.state
     Broker.inject(T + "cmd", b'{"cmd":"channels","ids":[4]}')
     run(app, 500)
     Broker.cut()  # Wi-Fi/broker outage while sampling: frames queue, the LED says "offline"
@@ -99,7 +102,8 @@ def case_run():
     return {"data": hexs("data"), "meta": [m.decode() for m in Broker.topics(T + "meta")],
             "status": [s.decode() for s in Broker.topics(T + "status")], "n_before": n_before,
             "n_rate": n_rate, "adc_script": ADC_SCRIPT, "hard": app.board.sampler.fast.hard, "leds": leds,
-            "reconnects": link.connects}
+            "reconnects": link.connects,
+            "state_after_bad_channels": still}
 
 
 def case_unknown_driver():
