@@ -101,6 +101,24 @@ def _ids(sensor):
     return [c["id"] for c in sensor.get("channels", ())]
 
 
+def apply_calibration(channels, calibration):
+    """Compose board_config.json's "calibration" list (hardware/README.md) into the meta channels:
+    physical = raw × (scale·s) + (offset·s + o), and a "calibration" entry so the gateway does not
+    apply it again. Entries with method "none" (identity) are skipped."""
+    by_id = {}
+    for c in calibration:
+        by_id[c["id"]] = c
+    for ch in channels:
+        c = by_id.get(ch["id"])
+        if c is None or c.get("method") == "none":
+            continue
+        s, o = float(c["scale"]), float(c["offset"])
+        ch["scale"] = float(ch["scale"]) * s
+        ch["offset"] = float(ch["offset"]) * s + o
+        ch["calibration"] = {"scale": s, "offset": o, "date": c.get("date"), "by": c.get("by"),
+                             "method": c.get("method")}
+
+
 def ring_size(rate_hz, site):
     """Instants a fast ring holds: RING_S seconds at rate_hz (so a transport stall that long, e.g. a
     2 s MQTT connect timeout, loses nothing), at least 64, at most RING_INSTANTS."""
@@ -212,6 +230,7 @@ def build(cfg, site=None, enabled=None, rate_hz=None, i2c_factory=None):
             meta_ch.append({"id": ids[k], "sensor": name, "driver": drv_name, "quantity": q, "unit": unit,
                             "scale": scale, "offset": offset, "dtype": dtype, "kind": kind,
                             "max_rate": None if kind == "event" else rate})
+    apply_calibration(meta_ch, cfg.get("calibration", ()))
     max_rate = MAX_FAST_RATE[btype]
     rate_hz = rate_hz or adc_rate or 100
     if rate_hz > max_rate:

@@ -151,6 +151,26 @@ def test_usb_serial_stream_reaches_the_gateway_decode_path(app_run) -> None:
     assert vals == [uv_fake(r_) // 100 for r_ in res["run"]["adc_script"][:len(vals)]]
 
 
+def test_calibration_in_meta_matches_the_hardware_maths(app_run) -> None:
+    from classlab.hardware import calibration
+
+    _, _, res = app_run
+    r = res["calibration"]
+    ch = next(c for c in r["calibrated"]["channels"] if "calibration" in c)
+    assert ch["calibration"]["method"] == "two-point" and ch["calibration"]["by"] == "T. Wang"
+    plain = next(c for c in r["plain"]["channels"] if c["id"] == ch["id"])
+    assert ch["scale"] == pytest.approx(plain["scale"] * 1.02)
+    assert ch["offset"] == pytest.approx(plain["offset"] * 1.02 - 0.05)
+    # the gateway-side maths (classlab.hardware.calibration.apply) gives the same composition, and
+    # leaves the firmware's calibrated channel alone (no double correction)
+    cal = calibration.Calibration("x", {ch["id"]: calibration.ChannelCal(ch["id"], 1.02, -0.05, method="two-point")})
+    want = next(c for c in calibration.apply(r["plain"], cal)["channels"] if c["id"] == ch["id"])
+    assert (want["scale"], want["offset"]) == pytest.approx((ch["scale"], ch["offset"]))
+    again = next(c for c in calibration.apply(r["calibrated"], cal)["channels"] if c["id"] == ch["id"])
+    assert (again["scale"], again["offset"]) == (ch["scale"], ch["offset"])
+    assert all("calibration" not in c for c in r["calibrated"]["channels"] if c["id"] != ch["id"])
+
+
 def test_config_errors_are_clear(app_run) -> None:
     _, _, res = app_run
     assert "unknown driver 'flux_capacitor'" in res["unknown_driver"]["error"]

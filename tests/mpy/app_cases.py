@@ -169,6 +169,18 @@ def case_serial():
     return {"stream": hexlify(bytes(stream.out)).decode(), "rate_after": app.board.sampler.rate_hz()}
 
 
+def case_calibration():
+    """board_config.json's calibration list is composed into the meta the board publishes."""
+    attach_all()
+    cal = json.loads(json.dumps(CFG))
+    ids = [c["id"] for s in CFG["sensor"] if s["driver"] == "adc_divider" for c in s["channels"]]
+    cal["calibration"] = [{"id": ids[0], "scale": 1.02, "offset": -0.05, "date": "2026-09-01", "by": "T. Wang",
+                           "method": "two-point"}]
+    plain = config.build(CFG, SITE).meta
+    calibrated = config.build(cal, SITE).meta
+    return {"plain": plain, "calibrated": calibrated}
+
+
 def case_bad_ids():
     errors = []
     for kw in ({"SITE_ID": "School A"}, {"SITE_ID": "ok", "BOARD_ID": "x" * 33}):
@@ -179,7 +191,7 @@ def case_bad_ids():
     return {"errors": errors}
 
 
-CASES = {"bad_ids": case_bad_ids, "serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
+CASES = {"calibration": case_calibration, "bad_ids": case_bad_ids, "serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
 for name in sys.argv[3:] or list(CASES):
     r = CASES[name]()
     r["case"] = name
