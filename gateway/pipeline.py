@@ -3,9 +3,10 @@
 Sources (``mqtt_source``, ``inproc``) call ``submit`` from their own thread with each message and an
 ``ack`` callable. ``submit`` decodes and checks the message, stamps it with the board's clock and queues
 its journal row, all on the source's thread (so the network thread never waits for the GIL behind a
-busy writer). One writer thread takes everything queued, writes it to the journal in one transaction
-(SQLite runs without the GIL), and only then calls the acks (in arrival order), counts the frames as
-stored and publishes them on the live bus. Problems with a
+busy writer). One writer thread takes everything queued — after lingering up to ``linger_s`` or until
+``max_batch`` messages wait, so that one fsync covers many frames — writes it to the journal in one
+transaction (SQLite runs without the GIL), and only then calls the acks (in arrival order), counts the
+frames as stored and publishes them on the live bus. Problems with a
 message are counted (``health()``), never raised: the pipeline keeps running.
 
 Sample times: sample *i* of a stored frame is at ``t0_ns + floor(i × dt_ns)`` (UTC ns); event *e* at
