@@ -209,3 +209,19 @@ def test_photogate_edges_are_stored_at_their_board_time(journal, experiment) -> 
     assert [(c, lv) for _, c, lv in stored] == [(c, lv) for _, c, lv in want]
     err = [(t - BASE_NS) / 1e9 - w[0] for (t, _, _), w in zip(stored, want, strict=True)]
     assert max(abs(e) for e in err) < 0.006  # network delay (≤ 3 ms) + 50 ppm over 30 s (1.5 ms)
+
+
+def test_a_full_disk_is_reported_and_nothing_is_acked(journal) -> None:
+    """SQLite refuses the write (here: a page limit, as on a full disk): status error, no ack, no crash."""
+    _, messages = run_boards(1, 20.0, experiment="PHY-S-08", rate=200)
+    journal.db.execute("PRAGMA max_page_count=8")
+    acked: list[int] = []
+    p = Pipeline(journal).start()
+    for i, (topic, payload, wall) in enumerate(messages):
+        _, site, board, kind = topic.split("/")
+        p.submit(site, board, kind, payload, BASE_NS + int(wall * 1e9), ack=lambda i=i: acked.append(i))
+    assert p.flush()
+    h = p.health()
+    p.stop()
+    assert h["status"] == "error" and "journal write failed" in h["warnings"][0]
+    assert h["frames"] == 0 and acked == []  # the broker keeps every message for a later session
