@@ -74,6 +74,7 @@ class FastGroup:
         self.timer = None
         self._due = 0
         self._cb = self._tick  # bound method made once, not in every IRQ
+        self._read1 = self.drivers[0].read_raw_into if self.nd == 1 else None
 
     def start(self, rate_hz=None):
         if rate_hz is not None:
@@ -99,10 +100,11 @@ class FastGroup:
             self.timer = None
         self.ring.close()
 
-    def _tick(self, _t):
+    def _tick(self, _t, ticks_us=ticks_us, ticks_diff=ticks_diff, ticks_add=ticks_add):
         # Timer callback (hard IRQ on rp2): no allocation, no blocking. The common case (on time,
         # room in the ring, no pending gap) is inlined with few attribute look-ups (each costs
-        # about as much as a call on the bytecode VM); everything else goes through ring.slot().
+        # about as much as a call on the bytecode VM; the tick functions come in as default
+        # arguments, i.e. locals, not globals); everything else goes through ring.slot().
         r = self.ring
         due = self._due
         p = r.period
@@ -121,8 +123,9 @@ class FastGroup:
             h = r.head
             n = r.count
         if i >= 0:
-            if self.nd == 1:
-                self.drivers[0].read_raw_into(r.buf, i)
+            read1 = self._read1
+            if read1 is not None:
+                read1(r.buf, i)
             else:
                 buf = r.buf
                 drivers = self.drivers
