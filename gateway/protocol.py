@@ -23,7 +23,7 @@ HEADER = struct.Struct("<2sBBIIIIIBBH")
 HEADER_SIZE = HEADER.size  # 28
 MAX_FRAME = 4096
 MAX_CHANNELS = 32
-DTYPES = {ord("h"): np.dtype("<i2"), ord("H"): np.dtype("<u2"), ord("i"): np.dtype("<i4"), ord("I"): np.dtype("<u4")}
+DTYPES: dict[int, np.dtype[Any]] = {ord("h"): np.dtype("<i2"), ord("H"): np.dtype("<u2"), ord("i"): np.dtype("<i4"), ord("I"): np.dtype("<u4")}
 EVENT_DTYPE = np.dtype([("dt_us", "<u4"), ("channel", "u1"), ("level", "u1")])
 REASONS = (
     "too_short", "bad_magic", "bad_version", "bad_kind", "too_large", "bad_length", "bad_dtype",
