@@ -244,4 +244,9 @@ def main(board_path="board_config.json"):
         except Exception as e:  # the first failure is loud; the link keeps retrying in poll()
             print("classlab:", e)
     app.start()
-    app.run()
+    wdt = None
+    if site.get("WDT_MS"):
+        import machine
+
+        wdt = machine.WDT(timeout=site["WDT_MS"])
+    app.run(wdt)

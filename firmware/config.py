@@ -32,7 +32,7 @@ MAX_FAST_RATE = {"esp32": 1000, "pico": 5000, "pico_w": 5000}  # soft timer on E
 MAX_I2C_RATE = 200
 DEFAULTS = {"SITE_ID": "school", "BOARD_ID": None, "WIFI_SSID": None, "WIFI_KEY": None, "MQTT_HOST": None,
             "MQTT_PORT": 1883, "MQTT_USER": None, "MQTT_PASSWORD": None, "TRANSPORT": None,
-            "QUEUE_BYTES": 8192, "FLUSH_MS": 100, "STATUS_S": 10, "RING_S": 3.0, "RING_INSTANTS": 1024}
+            "QUEUE_BYTES": 8192, "FLUSH_MS": 100, "STATUS_S": 10, "RING_S": 3.0, "RING_INSTANTS": 1024, "WDT_MS": None}
 
 
 class ConfigError(ValueError):

@@ -23,3 +23,5 @@ FLUSH_MS = 100              # how often samples leave the board (latency of the 
 STATUS_S = 10               # status message period
 RING_S = 3.0                # seconds of samples each fast ring holds (a longer stall drops, counted)
 RING_INSTANTS = 1024        # upper limit of a fast ring, in sampling instants
+WDT_MS = None               # e.g. 8000: hardware watchdog resets a hung board (a running watchdog also
+                            # resets the board 8 s after mpremote stops the program: leave None while developing)
