@@ -34,6 +34,12 @@ MIN_R2 = Param("min_r2", "1", 0.9, "minimum r² for the fit to count as valid", 
 WINDOW = (T_START, T_END)
 
 
+def resolution_of(y: Series, p: dict[str, Any]) -> float:
+    """The stated ``resolution`` param, else the quantisation step the whole series shows."""
+    stated = float(p.get("resolution", 0.0) or 0.0)
+    return stated if stated > 0 else stats.infer_resolution(y.y)
+
+
 def series(inputs: Inputs, slot: str) -> Series:
     """The Series in ``slot`` (AnalysisIssue ``wrong_kind`` if a Quantity was wired there)."""
     value = inputs[slot]
@@ -115,7 +121,7 @@ def _exp_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 
 def _mean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
-    m, u = stats.mean_se(y.y, resolution=float(p["resolution"]), descriptive=bool(int(p["descriptive"])))
+    m, u = stats.mean_se(y.y, resolution=resolution_of(y, p), descriptive=bool(int(p["descriptive"])))
     sd = float(np.std(y.y, ddof=1))
     return {"mean": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit), "std": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
             "n": Quantity(float(y.y.size), 0.0, "count")}

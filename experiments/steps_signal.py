@@ -20,6 +20,7 @@ from classlab.experiments.steps_generic import (
     RESOLUTION,
     WINDOW,
     Inputs,
+    resolution_of,
     smoothed,
     time_u,
     windowed,
@@ -98,6 +99,9 @@ EXTREMUM_PARAMS = (*WINDOW, RESOLUTION, ACCURACY, Param("window_s", "s", 0.0, "s
 
 
 def _settled(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Mean of the last window once |dy/dt| (less twice its own noise) stays below ``max_rate``. If the
+    reading is still creeping (a significant slope from the settling time on), the
+    exponential approach is fitted and its final value used (else slope × window is added to u)."""
     y = windowed(i, "y", p)
     w = float(p["window_s"])
     if y.t.size < 6 or y.t[-1] - y.t[0] < w:
@@ -115,8 +119,27 @@ def _settled(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     idx = np.nonzero(moving)[0]
     t_settle = float(t[idx[-1] + 1]) if idx.size else float(t[0])
     tail = y.t >= max(t_settle, y.t[-1] - w)
-    m, u = stats.mean_se(y.y[tail], resolution=float(p["resolution"]))
-    return {"value": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit), "time": Quantity(t_settle, 0.0, "s")}
+    res = resolution_of(y, p)
+    m, u = stats.mean_se(y.y[tail], resolution=res)
+    late = y.between(t_settle, None)
+    if late.t.size >= 10:
+        creep = fit.linear_fit(late.t, late.y, resolution=res, what="settling")
+        if abs(creep.slope) > 3 * creep.u_slope:
+            # still creeping towards its final value: extrapolate the exponential approach, or, if that
+            # cannot be fitted, allow for about rate × window still to go
+            u_creep = math.hypot(u, abs(creep.slope) * w)
+            try:
+                ef = fit.exp_fit(late.t, late.y, resolution=res, what="settling")
+                u_exp = math.hypot(ef.u_y_inf, res / math.sqrt(12))
+                good = ef.r2 >= 0.9 and ef.tau < 2 * float(late.t[-1] - late.t[0]) and u_exp < u_creep
+            except AnalysisIssue:
+                good = False
+            if good:
+                m, u = ef.y_inf, u_exp
+            else:
+                u = u_creep
+    return {"value": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit),
+            "time": Quantity(t_settle, math.hypot(time_u(y, 0.0), w / math.sqrt(12)), "s")}
 
 
 def _threshold_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from classlab.experiments.analysis.stats import noise_sd
+from classlab.experiments.analysis.stats import infer_resolution, noise_sd
 from classlab.experiments.quantity import AnalysisIssue
 
 __all__ = [
@@ -74,7 +74,8 @@ def outliers(y: np.ndarray, *, t: np.ndarray | None = None, window: int = 7, k: 
     robust (MAD) spread of the residuals. Suits ultrasonic spurious echoes on a moving cart.
 
     A spike also shifts its neighbours' medians, so each pass removes only samples whose residual is
-    the largest in their window, and the medians are recomputed without them (up to 5 passes).
+    the largest in their window and that are not between their nearest kept neighbours (a steady
+    motion's samples are), and the medians are recomputed without them (up to 5 passes).
     """
     y = np.asarray(y, dtype=np.float64)
     mask = np.zeros(y.size, dtype=bool)
@@ -109,7 +110,18 @@ def outliers(y: np.ndarray, *, t: np.ndarray | None = None, window: int = 7, k: 
             break
         score = np.where(finite, resid, -1.0)
         local_max = np.max(np.lib.stride_tricks.sliding_window_view(np.pad(score, half, mode="edge"), window), axis=1)
-        new = bad & (score >= local_max)
+        # a spike is a local extreme among its nearest kept neighbours (a knee in real motion lies between
+        # them and is not a spike); two spikes in a row go one per pass
+        thr = max(k * sigma, min_dev, floor)
+        pos = np.arange(y.size)
+        prev = np.concatenate([[-1], np.maximum.accumulate(np.where(~mask, pos, -1))[:-1]])
+        nxt = np.concatenate([np.minimum.accumulate(np.where(~mask, pos, y.size)[::-1])[::-1][1:], [y.size]])
+        d_prev = np.where(prev >= 0, y - y[np.clip(prev, 0, None)], np.nan)
+        d_next = np.where(nxt < y.size, y - y[np.clip(nxt, None, y.size - 1)], np.nan)
+        with np.errstate(invalid="ignore"):
+            between = d_prev * d_next < 0  # NaN at the ends compares False: an end sample is never "between"
+        far = np.fmax(np.abs(d_prev), np.abs(d_next)) > thr
+        new = bad & (score >= local_max) & ~between & far
         if not new.any():
             break
         mask |= new
@@ -137,8 +149,8 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
     Baseline: median of the first ``baseline_s`` seconds (default the first 5 % of the record, at
     least 5 samples); noise σ from second differences of the whole record. The action starts at the
     first sample that departs from the baseline by more than ``max(k_sigma·σ, min_change)``, moved
-    back to just after the last sample still within the 1 σ band before it (so the returned sample is
-    the first one that has left the flat level). Returns ``t[0]`` if the record starts
+    back to just after the last sample still within the flat band (2 σ, or one quantisation step)
+    before it (so the returned sample is the first one that has left the flat level). Returns ``t[0]`` if the record starts
     moving at once; AnalysisIssue ``no_action`` if it never leaves the baseline.
     """
     t = np.asarray(t, dtype=np.float64)
@@ -162,7 +174,8 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
             "信号始终没有变化——实验是否已开始？",
         )
     i = int(far[0])
-    near = np.nonzero(np.abs(y[:i] - base) <= max(sigma, thr / k_sigma))[0]
+    band = max(2 * sigma, thr / k_sigma, infer_resolution(y[:i]) if i >= 2 else 0.0)  # flicker by one step is flat
+    near = np.nonzero(np.abs(y[:i] - base) <= band)[0]
     j = int(near[-1]) + 1 if near.size else 0  # the first sample that has left the flat level
     return float(t[j])
 

@@ -3,8 +3,9 @@
 Irregular or gappy sampling is first put on a uniform grid at the median spacing (linear
 interpolation, see :func:`classlab.experiments.analysis.clean.resample_uniform`); the derivative is
 the slope of a least-squares polynomial (default order 2) over a sliding window of ``window_s``
-seconds, applied as one convolution. Half a window at each end is dropped rather than extrapolated,
-so every returned point is a centred estimate. Units: values per second.
+seconds, applied as one convolution (shortened to half the record when the record is shorter than
+two windows). Half a window at each end is dropped rather than extrapolated, so every returned point
+is a centred estimate. Units: values per second.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def smoothed_derivative(t: np.ndarray, y: np.ndarray, window_s: float, *, order:
                         deriv: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, smoothed y, dy/dt) on a uniform grid; t in s, dy/dt in y-units per s (``deriv``=2: per s²).
 
-    AnalysisIssue ``too_short`` if the record is shorter than two windows.
+    AnalysisIssue ``too_short`` if the record has too few samples for the polynomial.
     """
     t = np.asarray(t, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -42,6 +43,8 @@ def smoothed_derivative(t: np.ndarray, y: np.ndarray, window_s: float, *, order:
                             f"{t.size} 个数据点不足以求平滑导数")
     tg, yg = resample_uniform(t, y)
     dt = float(tg[1] - tg[0])
+    # a record shorter than two windows gets a window of half its length (still ≥ order + 2 samples)
+    window_s = min(window_s, (tg[-1] - tg[0]) / 2)
     half = max(int(round(window_s / (2 * dt))), (order + 2) // 2)
     if tg.size < 2 * half + 1 + 2:
         raise AnalysisIssue("too_short", f"the record ({tg[-1] - tg[0]:.3g} s) is shorter than two {window_s} s windows",

@@ -48,21 +48,32 @@ def effective_n(y: np.ndarray) -> float:
     return max(2.0, n * (1 - rho) / (1 + rho))
 
 
-def infer_resolution(y: np.ndarray) -> float:
-    """The quantisation step the readings show: the smallest gap between distinct values, or, when
-    every reading is the same, the last decimal place of that value (0.0123 A → 0.0001 A)."""
-    u = np.unique(_finite(y))
-    if u.size >= 2:
-        return float(np.min(np.diff(u)))
-    if u.size == 0 or u[0] == 0:
-        return 0.0
-    v = abs(float(u[0]))
+def _digit_step(v: float) -> float:
+    """The coarser of a value's last decimal place (0.0123 → 1e-4) and its binary fraction (36.8125 → 1/16)."""
+    v = abs(v)
+    decimal = v * 1e-12
     k0 = math.floor(-math.log10(v))  # 10^-k0 ≤ v: start at the value's leading digit
     for k in range(k0, k0 + 15):
         step = 10.0 ** (-k)
         if abs(v / step - round(v / step)) < 1e-6:
-            return step
-    return v * 1e-12
+            decimal = step
+            break
+    for k in range(0, 12):  # sensors with binary fractions (DS18B20: 1/16 °C) show a coarser dyadic step
+        if abs(v * 2**k - round(v * 2**k)) < 1e-9:
+            return max(decimal, 2.0**-k)
+    return decimal
+
+
+def infer_resolution(y: np.ndarray) -> float:
+    """The quantisation step the readings show: the smallest of the gaps between distinct values and
+    the finest digit any value needs (:func:`_digit_step`; 0.0330 A → 0.001 A, 36.8125 °C → 1/16 °C).
+    A guess, used only when the template does not state the resolution."""
+    u = np.unique(_finite(y))
+    steps = [_digit_step(float(v)) for v in u[np.linspace(0, u.size - 1, min(u.size, 50)).astype(int)] if v != 0] \
+        if u.size else []
+    if u.size >= 2:
+        steps.append(float(np.min(np.diff(u))))
+    return min(steps) if steps else 0.0
 
 
 def mean_se(y: np.ndarray, *, resolution: float = 0.0, correlated: bool = True, descriptive: bool = False,
