@@ -253,3 +253,23 @@ def test_docs_step_reference_is_current() -> None:
 
     text = (ROOT / "docs" / "steps.md").read_text(encoding="utf-8")
     assert text == reference_markdown(), "regenerate: python -m classlab.experiments.steps > docs/steps.md"
+
+
+def test_settled_value_of_a_slow_approach_is_extrapolated() -> None:
+    """A probe (τ 12 s) read for 7.5 τ is still 0.02 °C short of the bath: the final value must cover it."""
+    zs = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        t = np.arange(0, 96, 0.5)
+        y = np.where(t < 6, 27.3, 66.1 - 38.8 * np.exp(-(t - 6) / 12.0))
+        y = np.round((y + rng.normal(0, 0.04, t.size)) * 16) / 16  # DS18B20: 1/16 °C steps
+        q = get_step("settled_value").run({"y": Series(t, y, "C")}, {"max_rate": 0.05, "window_s": 10})["value"]
+        zs.append((q.value - 66.1) / q.uncertainty)
+    assert max(abs(z) for z in zs) < 3.5
+
+
+def test_settled_value_of_a_step_is_the_mean_with_the_quantisation_floor() -> None:
+    t = np.arange(0, 30, 0.1)
+    y = np.where(t < 6, 0.0, 0.0330)  # INA219: every reading after the switch identical
+    q = get_step("settled_value").run({"y": Series(t, y, "A")}, {"max_rate": 0.002, "window_s": 5})["value"]
+    assert q.value == pytest.approx(0.033) and 0 < q.uncertainty < 0.001
