@@ -111,3 +111,22 @@ def test_rc_curve_has_the_stated_time_constant(mode: str) -> None:
         assert v[1] / m.truth["initial_voltage_V"] == pytest.approx(1 - np.exp(-1), abs=0.003)
         assert i[0] > 0
     assert np.all(m.values(np.array([0.0, 1e6]))[:, 0] <= 6.6)
+
+
+@pytest.mark.parametrize("exp_id", simulated_experiments())
+def test_default_runs_stay_inside_every_sensor_range(exp_id: str) -> None:
+    """Saturation is an artefact to ask for (a bad-data case), never an accident of the defaults."""
+    for seed in range(4):
+        m = get_model(exp_id, seed=seed)
+        if not m.channels:
+            continue
+        t = np.arange(0.0, m.duration_s, max(1.0 / m.rate_hz, m.duration_s / 3000))
+        v = m.values(t)
+        for j, ch in enumerate(m.channels):
+            lo, hi = {"h": (-32768, 32767), "H": (0, 65535), "i": (-(2**31), 2**31 - 1)}[ch.dtype]
+            raw = ch.raw(v[:, j])
+            assert raw.max() < hi and (lo == 0 or raw.min() > lo), (seed, ch)
+            if ch.sensor.startswith("adc12"):
+                assert raw.max() < 4095, (seed, ch)
+            if ch.sensor == "bh1750":
+                assert v[:, j].max() < 54612, (seed, ch)

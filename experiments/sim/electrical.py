@@ -359,7 +359,7 @@ class SteadyReading(SimModel):
         Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
     )
     NOISE = (0.003, 5e-6)
-    I_LSB = 1e-5
+    I_LSB = 1e-4  # INA219 with a 0.1 Ω shunt: ±3.2 A
 
     def _setup(self) -> None:
         self.channels = [adc_voltage(0), ina219(1, self.I_LSB)]
@@ -409,6 +409,7 @@ class MetalConductance(SteadyReading):
         Param("drift_per_s", "1/s", 0.0, doc="no drift for metals"),
         Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
     )
+    I_LSB = 1e-5  # 1 Ω shunt: ±0.32 A, enough for 3 V across ≥ 22 Ω
 
 
 class SaltSolution(SteadyReading):
