@@ -26,8 +26,9 @@ def run_cases(runtime: str, micropython, script: str, *args: str, heap: int = 1 
         more = tuple(extra_paths[i + 1] for i in range(0, len(extra_paths), 2))
         out = micropython.run(path, *args, paths=(f"{FAKES}:/fakes", "firmware", *more), heap=heap)
     else:
+        more = [a for i in range(0, len(extra_paths), 2) for a in ("--path", extra_paths[i + 1].split(":")[0])]
         out = subprocess.run([sys.executable, "tests/mpy/run_cpython.py", "--path", FAKES, "--path", "firmware",
-                              str(path), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                              *more, str(path), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     res: dict[str, dict] = {}
     frames: dict[str, list[str]] = {}

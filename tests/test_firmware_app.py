@@ -12,6 +12,7 @@ import pytest
 from classlab.gateway.protocol import KIND_SAMPLES, decode
 from classlab.gateway.serial_source import SerialSource, command_packet
 from classlab.hardware import pinmap
+from tests.conftest import ROOT
 from tests.firmware_harness import run_cases
 
 BOARDS = ["picow-station", "esp32-station"]
@@ -23,6 +24,10 @@ def configs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in BOARDS:
         cfg = pinmap.to_board_config(pinmap.load(pinmap.find(name)))
         (out / f"{name}.json").write_text(json.dumps(cfg))
+    (out / "site_config.py").write_text(
+        (ROOT / "firmware" / "site_config_example.py").read_text()
+        .replace('MQTT_HOST = "192.168.4.1"', 'MQTT_HOST = "broker.local"')
+        .replace('BOARD_ID = "esp32-1"', 'BOARD_ID = "station-1"'))
     return out
 
 
@@ -32,7 +37,7 @@ def app_run(request, micropython, configs: Path) -> tuple[str, dict, dict]:
     board, runtime = request.param
     cfg_path = configs / f"{board}.json"
     arg = f"/cfg/{board}.json" if runtime == "micropython" else str(cfg_path)
-    extra = ("--path", f"{configs}:/cfg") if runtime == "micropython" else ()
+    extra = ("--path", f"{configs}:/cfg")
     cmd = command_packet({"cmd": "rate", "rate_hz": 50}).hex()
     res = run_cases(runtime, micropython, "app_cases.py", arg, cmd, extra_paths=extra)
     return board, json.loads(cfg_path.read_text()), res
@@ -169,6 +174,14 @@ def test_calibration_in_meta_matches_the_hardware_maths(app_run) -> None:
     again = next(c for c in calibration.apply(r["calibrated"], cal)["channels"] if c["id"] == ch["id"])
     assert (again["scale"], again["offset"]) == (ch["scale"], ch["offset"])
     assert all("calibration" not in c for c in r["calibrated"]["channels"] if c["id"] != ch["id"])
+
+
+def test_main_entry_point_wires_config_site_transport_and_led(app_run) -> None:
+    board, cfg, res = app_run
+    r = res["main"]
+    assert r["meta_board"] == cfg["board"]["type"] and r["data_frames"] > 10
+    assert r["client_id"] == "classlab-station-1"  # BOARD_ID from site_config.py
+    assert r["led"] == "running"
 
 
 def test_config_errors_are_clear(app_run) -> None:

@@ -181,6 +181,27 @@ def case_calibration():
     return {"plain": plain, "calibrated": calibrated}
 
 
+def case_main():
+    """app.main() as main.py runs it: board_config.json + site_config.py (the example, with the
+    fake broker's host) -> MQTT link, status LED, sampling; the endless loop cut after 2 s."""
+    attach_all()
+    import app as app_mod
+
+    seen = {}
+
+    def run_2s(self, wdt=None):
+        for _ in range(400):
+            self.step()
+            time.sleep_ms(5)
+        seen["led"] = self.led.state if self.led is not None else None
+
+    app_mod.App.run = run_2s
+    app_mod.main(sys.argv[1])
+    meta = json.loads(Broker.topics("classlab/school-a/station-1/meta")[0])
+    return {"meta_board": meta["board"], "data_frames": len(Broker.topics("classlab/school-a/station-1/data")),
+            "client_id": Broker.client_ids[0], "led": seen["led"]}
+
+
 def case_bad_ids():
     errors = []
     for kw in ({"SITE_ID": "School A"}, {"SITE_ID": "ok", "BOARD_ID": "x" * 33}):
@@ -191,7 +212,7 @@ def case_bad_ids():
     return {"errors": errors}
 
 
-CASES = {"calibration": case_calibration, "bad_ids": case_bad_ids, "serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
+CASES = {"main": case_main, "calibration": case_calibration, "bad_ids": case_bad_ids, "serial": case_serial, "run": case_run, "unknown_driver": case_unknown_driver, "adc2_with_wifi": case_adc2_with_wifi}
 for name in sys.argv[3:] or list(CASES):
     r = CASES[name]()
     r["case"] = name
