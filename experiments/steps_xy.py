@@ -93,6 +93,32 @@ def steady_levels(t: np.ndarray, x: np.ndarray, *, min_steady_s: float, max_rate
     return levels
 
 
+def _levels(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Steady readings in time order (a meter moved across R1, R2, then both): stretches where
+    |dy/dt| < tolerance lasting ≥ min_duration_s; neighbouring stretches at the same level are one
+    reading; with ``skip_zero`` stretches at 0 (open leads between placements) are left out."""
+    y = windowed(i, "y", p)
+    if y.t.size < 10:
+        raise AnalysisIssue("too_short", "fewer than 10 samples", "少于 10 个数据点")
+    found = steady_levels(y.t, y.y, min_steady_s=float(p["min_duration_s"]), max_rate=float(p["tolerance"]))
+    noise = stats.noise_sd(y.y)
+    merged: list[tuple[float, float, float]] = []
+    for lv in found:
+        if merged and abs(lv[0] - merged[-1][0]) < 5 * max(math.hypot(lv[1], merged[-1][1]), noise):
+            continue
+        merged.append(lv)
+    if int(p["skip_zero"]):
+        merged = [lv for lv in merged if abs(lv[0]) > 5 * max(lv[1], noise)]
+    need = 3
+    if len(merged) < need:
+        raise AnalysisIssue("too_short", f"found {len(merged)} steady readings, {need} needed — hold each reading "
+                            f"for at least {p['min_duration_s']} s", f"只找到 {len(merged)} 个稳定读数，需要 {need} 个"
+                            f"——每个读数请保持至少 {p['min_duration_s']} 秒")
+    acc = float(p["accuracy"])
+    q = [Quantity(m, math.hypot(u, acc), y.unit) for m, u, _ in merged[:need]]
+    return {"first": q[0], "second": q[1], "third": q[2], "count": Quantity(float(len(merged)), 0.0, "count")}
+
+
 def _spring(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     """Hooke's law from an ultrasonic ranger watching the hanger while equal masses are added: the
     steady positions step by Δx = m·g/k. Steady stretches are found as in ``plateau``; their levels are
@@ -141,6 +167,14 @@ STEPS: tuple[Step, ...] = (
           "y 随 x 变化的极大值位置（如反射最亮的角度、成像最清晰的位置）。"),
     _step("period_xy", {"x": None, "y": None}, ("period", "cycles"), WINDOW, _period_xy,
           "Spatial period of y against x (e.g. fringe spacing Δx).", "y 随 x 的空间周期（如条纹间距 Δx）。"),
+    _step("levels", {"y": None}, ("first", "second", "third", "count"),
+          (*WINDOW, Param("min_duration_s", "s", 2.0, "shortest steady reading (s)", "最短稳定读数时长（秒）"),
+           Param("tolerance", None, 0.01, "steady means |dy/dt| below this (input unit per s)", "稳定指 |dy/dt| 小于此值（输入单位/秒）"),
+           Param("skip_zero", "1", 1, "1 = leave out readings at zero (open leads between placements)",
+                 "1 = 忽略为零的读数（换接时表笔断开）"),
+           Param("accuracy", None, 0.0, "instrument accuracy (input unit), combined in quadrature", "仪器准确度（输入单位），按方和根合成")),
+          _levels, "The first three steady readings in time order, each mean ± u (meter moved across R1, R2, both).",
+          "按时间顺序的前三个稳定读数，各为平均值 ± 不确定度（电压表依次接在 R1、R2、两者两端）。"),
     _step("spring_constant", {"x": "m"}, ("k", "r2", "steps"),
           (*WINDOW, Param("mass_step_kg", "kg", None, "mass added at each step (kg)", "每次增加的质量（千克）"),
            Param("u_mass_kg", "kg", 0.0005, "uncertainty of each mass (kg)", "每个砝码质量的不确定度（千克）"),
