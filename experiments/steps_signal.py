@@ -142,6 +142,33 @@ def _settled(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
             "time": Quantity(t_settle, math.hypot(time_u(y, 0.0), w / math.sqrt(12)), "s")}
 
 
+def _start_value(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Value at the moment the reading switched on, extrapolated back along a straight line fitted to
+    the first ``fit_s`` seconds after it (a DC conductance cell polarises and the current sags; the
+    solution's own value is the one at immersion). The switch instant lies between the last flat
+    sample and the first departed one: its spread (Δt/√12) times the slope goes into u."""
+    from classlab.experiments.analysis.clean import action_start
+
+    y = windowed(i, "y", p)
+    if y.t.size < 10:
+        raise AnalysisIssue("too_short", "fewer than 10 samples", "少于 10 个数据点")
+    t_first = action_start(y.t, y.y, min_change=0.02 * float(np.ptp(y.y)))
+    k = int(np.searchsorted(y.t, t_first))
+    if k == 0:
+        raise AnalysisIssue("no_baseline", "the record starts after the switch-on: start logging before connecting",
+                            "记录开始时已经接通：请在接通前开始记录")
+    t_on = 0.5 * (float(y.t[k - 1]) + float(y.t[k]))
+    dt = float(y.t[k] - y.t[k - 1])
+    a = t_first + float(p["skip_s"])
+    b = a + float(p["fit_s"]) if p["fit_s"] != "" else math.inf
+    seg = y.between(a, b)
+    f = fit.linear_fit(seg.t, seg.y, resolution=resolution_of(y, p), what="start value")
+    value = float(f.predict(t_on))
+    u = math.hypot(f.u_predict(t_on), abs(f.slope) * dt / math.sqrt(12), float(p["accuracy"]))
+    return {"value": Quantity(value, u, y.unit), "time": Quantity(t_on, dt / math.sqrt(12), "s"),
+            "drift": Quantity(f.slope, f.u_slope, div_unit(y.unit, "s"))}
+
+
 def _threshold_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     level, direction = float(p["level"]), str(p["direction"])
@@ -340,6 +367,14 @@ STEPS: tuple[Step, ...] = (
            Param("max_rate", None, 0.01, "steady means |dy/dt| below this (input unit per s)", "稳定指 |dy/dt| 小于此值（输入单位/秒）"),
            Param("window_s", "s", 10.0, "window (s) for the rate and the final mean", "求变化率和终值平均的窗口（秒）")),
           _settled, "Final steady reading (mean over the last window) and when it settled.", "最终稳定读数（最后窗口的平均）及稳定时刻。"),
+    _step("start_value", {"y": None}, ("value", "time", "drift"),
+          (*WINDOW, RESOLUTION, ACCURACY,
+           Param("fit_s", "s", "", "length of the stretch after switch-on that is fitted (s); empty = to the end",
+                 "接通后用于拟合的时长（秒）；空 = 到记录结束"),
+           Param("skip_s", "s", 0.0, "time skipped right after switch-on (s)", "接通后跳过的时间（秒）")),
+          _start_value, "Value at the moment of switch-on, extrapolated back along the drift after it "
+          "(DC conductance: electrodes polarise and the current sags).",
+          "沿接通后的漂移外推到接通瞬间的数值（直流电导：电极极化使电流下降）。"),
     _step("threshold_time", {"y": None}, ("time", "value"),
           (*WINDOW, Param("level", None, None, "threshold in the input unit", "阈值（输入单位）"),
            Param("direction", None, "rise", "'rise' or 'fall'", "'rise'（上升）或 'fall'（下降）"),

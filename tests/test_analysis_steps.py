@@ -102,6 +102,8 @@ GOOD: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float | None]]] 
     "turbidity_time": ({"y": TURBID}, {}, {"time": 10 * math.log(2), "rate": 1 / (10 * math.log(2))}),
     "peak_xy": ({"x": ANGLE, "y": BRIGHT}, {"window": 8}, {"x_at_peak": 45.0, "peak": 100.0}),
     "period_xy": ({"x": POS, "y": FRINGES}, {}, {"period": 0.004}),
+    "start_value": ({"y": Series(T40, np.where(T40 < 5.05, 0.0, 0.002 * (1 - 0.002 * (T40 - 5.05)))
+                                 + RNG.normal(0, 2e-6, T40.size), "A")}, {}, {"value": 0.002, "time": 5.05}),
     "levels": ({"y": Series(T40, np.select([(T40 > 2) & (T40 < 10), (T40 > 12) & (T40 < 20), (T40 > 22) & (T40 < 30)],
                                           [1.2, 0.8, 2.0], 0.0) + RNG.normal(0, 0.003, T40.size), "V")}, {},
                {"first": 1.2, "second": 0.8, "third": 2.0, "count": 3}),
@@ -189,6 +191,7 @@ BAD: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("edge_delay", {"gate_a": GATE_B, "gate_b": gate_series(np.array([0.5, 0.6]))}, {}, "too_short"),
     ("momentum", {"gate_a": GATE_1, "gate_b": GATE_2}, {"mass_a_kg": 0.2}, "missing_param"),
     ("reciprocal", {"a": Q(0.0, 0.1, "s")}, {}, "bad_value"),
+    ("start_value", {"y": Series(T40, 0.002 * (1 - 0.002 * T40), "A")}, {}, "no_baseline"),
     ("levels", {"y": Series(T40, np.where(T40 < 20, 1.2, 0.0) + RNG.normal(0, 0.003, T40.size), "V")}, {}, "too_short"),
 ]
 
