@@ -8,7 +8,7 @@ import pytest
 
 from classlab.experiments.sim import get_model, simulate_table, simulated_experiments
 from classlab.experiments.sim.environment import EnvironmentLog
-from classlab.experiments.sim.motion import G, local_g
+from classlab.experiments.sim.gates import G, local_g
 
 
 def clean(exp_id: str, dt: float = 0.001, seed: int = 3, **params):

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from . import chemistry, electrical, environment, light, motion, thermal
+from . import chemistry, electrical, electromagnetism, environment, gates, light, motion, thermal
 from .base import Event, FirstOrderLag, Param, SimChannel, SimModel
 
-_FAMILIES = (thermal, motion, electrical, environment, light, chemistry)
+_FAMILIES = (thermal, motion, gates, electrical, electromagnetism, environment, light, chemistry)
 
 
 def _registry() -> dict[str, type[SimModel]]:

@@ -1,5 +1,5 @@
-"""Chemistry and biochemistry labs with light and temperature: turbidity clocks, colour changes,
-conductometric titration.
+"""Chemistry and biochemistry labs: turbidity clocks, colour changes, conductometric titration, and the
+charge of electrolysis and electroplating (Q = ∫I dt → gas volume, plated mass).
 
 Transmitted light through a cuvette (LED + photodiode, ``illuminance_lx``) falls as a precipitate or
 colour forms: I = I0·10^(−A). Temperatures from a DS18B20 in the bath.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import FirstOrderLag, Param, SimModel
-from .electrical import adc_voltage, ina219
+from .electrical import adc_voltage, adc_voltage_hi, ina219
 from .environment import light_noise
 from .light import photodiode
 from .thermal import ds18b20
@@ -225,10 +225,73 @@ class ConductometricTitration(SimModel):
         return np.stack([u, u * self.conductance(t), self._probe(t)], axis=1)
 
 
+class Electrolysis(SimModel):
+    """CHE-J-07: electrolysis of water from a 9–12 V supply; the current sags as bubbles cover the
+    electrodes. Charge Q = ∫I dt. Truth: ``charge_As``, ``hydrogen_mL`` = Q/(2F)·Vm (Vm 24.0 L/mol),
+    ``mean_voltage_V``.
+    """
+
+    experiment = "CHE-J-07"
+    rate_hz = 5.0
+    PARAMS = (
+        Param("supply_V", "V", None, 9.0, 12.0, "cell voltage"),
+        Param("current_A", "A", None, 0.15, 0.35, "initial current"),
+        Param("sag", "1", None, 0.05, 0.2, "fractional current drop over the run"),
+        Param("t_on_s", "s", None, 3.0, 10.0, "switch on"),
+        Param("run_s", "s", None, 240.0, 420.0, "time switched on"),
+    )
+    NOISE = (0.006, 1e-4)
+    FARADAY = 96485.33212
+    Z = 2.0  # electrons per H2
+    VM_L = 24.0
+
+    def _setup(self) -> None:
+        p = self.p
+        self.t_off = p["t_on_s"] + p["run_s"]
+        self.duration_s = float(np.ceil(self.t_off + 10.0))
+        self.channels = [adc_voltage_hi(0), ina219(1, 1e-4)]
+        grid = np.arange(0.0, self.duration_s + 1e-9, 0.01)
+        q = float(np.trapezoid(self._current(grid), grid))
+        self.truth = {"charge_As": q, "mean_voltage_V": float(p["supply_V"]), **self._products(q)}
+
+    def _products(self, q: float) -> dict[str, float]:
+        return {"hydrogen_mL": q / (self.Z * self.FARADAY) * self.VM_L * 1000.0}
+
+    def _current(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        on = (t >= p["t_on_s"]) & (t < self.t_off)
+        s = np.clip((t - p["t_on_s"]) / p["run_s"], 0.0, 1.0)
+        return np.where(on, p["current_A"] * (1.0 - p["sag"] * s), 0.0)
+
+    def _clean(self, t: np.ndarray) -> np.ndarray:
+        p = self.p
+        on = (t >= p["t_on_s"]) & (t < self.t_off)
+        return np.stack([np.where(on, p["supply_V"], 0.0), self._current(t)], axis=1)
+
+
+class Electroplating(Electrolysis):
+    """CHE-S-10: copper plating; m_theory = Q·M/(zF) with M = 63.546 g/mol, z = 2.
+    Truth adds ``copper_mass_g``."""
+
+    experiment = "CHE-S-10"
+    PARAMS = (
+        Param("supply_V", "V", None, 3.0, 6.0, "plating supply"),
+        Param("current_A", "A", None, 0.2, 0.5, "initial current"),
+        Param("sag", "1", None, 0.0, 0.1, "fractional current drop over the run"),
+        Param("t_on_s", "s", None, 3.0, 10.0, "switch on"),
+        Param("run_s", "s", None, 300.0, 600.0, "time switched on"),
+    )
+
+    def _products(self, q: float) -> dict[str, float]:
+        return {"copper_mass_g": q * 63.546 / (2.0 * self.FARADAY)}
+
+
 MODELS: dict[str, type[SimModel]] = {
     "BIO-J-22": StarchDigestion,
     "BIO-J-24": LimewaterTurbidity,
+    "CHE-J-07": Electrolysis,
     "CHE-S-06": SulfurClock,
+    "CHE-S-10": Electroplating,
     "CHE-S-12": EquilibriumColour,
     "CHE-S-13": ConductometricTitration,
 }

@@ -7,6 +7,8 @@ monitor (10 µA per count with a 1 Ω shunt).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from .base import Param, SimChannel, SimModel
@@ -125,7 +127,7 @@ class VISweep(SimModel):
 
     experiment = "PHY-J-09"
     rate_hz = 10.0
-    PARAMS = (
+    PARAMS: ClassVar[tuple[Param, ...]] = (
         Param("resistance_ohm", "ohm", None, 5.0, 20.0, "resistor under test"),
         Param("i_max_A", "A", None, 0.2, 0.3, "largest current"),
         Param("settings", "1", 6.0, doc="rheostat settings"),
@@ -248,7 +250,7 @@ class SourceSweep(SimModel):
 
     experiment = "PHY-S-12"
     rate_hz = 10.0
-    PARAMS = (
+    PARAMS: ClassVar[tuple[Param, ...]] = (
         Param("emf_V", "V", None, 1.45, 1.6, "one dry cell"),
         Param("r_int_ohm", "ohm", None, 0.5, 2.0, "internal resistance"),
         Param("i_max_A", "A", None, 0.3, 0.5, "largest load current"),
@@ -442,195 +444,18 @@ class ConductorTest(SteadyReading):
     I_LSB = 1e-4
 
 
-class Electrolysis(SimModel):
-    """CHE-J-07: electrolysis of water from a 9–12 V supply; the current sags as bubbles cover the
-    electrodes. Charge Q = ∫I dt. Truth: ``charge_As``, ``hydrogen_mL`` = Q/(2F)·Vm (Vm 24.0 L/mol),
-    ``mean_voltage_V``.
-    """
-
-    experiment = "CHE-J-07"
-    rate_hz = 5.0
-    PARAMS = (
-        Param("supply_V", "V", None, 9.0, 12.0, "cell voltage"),
-        Param("current_A", "A", None, 0.15, 0.35, "initial current"),
-        Param("sag", "1", None, 0.05, 0.2, "fractional current drop over the run"),
-        Param("t_on_s", "s", None, 3.0, 10.0, "switch on"),
-        Param("run_s", "s", None, 240.0, 420.0, "time switched on"),
-    )
-    NOISE = (0.006, 1e-4)
-    FARADAY = 96485.33212
-    Z = 2.0  # electrons per H2
-    VM_L = 24.0
-
-    def _setup(self) -> None:
-        p = self.p
-        self.t_off = p["t_on_s"] + p["run_s"]
-        self.duration_s = float(np.ceil(self.t_off + 10.0))
-        self.channels = [adc_voltage_hi(0), ina219(1, 1e-4)]
-        grid = np.arange(0.0, self.duration_s + 1e-9, 0.01)
-        q = float(np.trapezoid(self._current(grid), grid))
-        self.truth = {"charge_As": q, "mean_voltage_V": float(p["supply_V"]), **self._products(q)}
-
-    def _products(self, q: float) -> dict[str, float]:
-        return {"hydrogen_mL": q / (self.Z * self.FARADAY) * self.VM_L * 1000.0}
-
-    def _current(self, t: np.ndarray) -> np.ndarray:
-        p = self.p
-        on = (t >= p["t_on_s"]) & (t < self.t_off)
-        s = np.clip((t - p["t_on_s"]) / p["run_s"], 0.0, 1.0)
-        return np.where(on, p["current_A"] * (1.0 - p["sag"] * s), 0.0)
-
-    def _clean(self, t: np.ndarray) -> np.ndarray:
-        p = self.p
-        on = (t >= p["t_on_s"]) & (t < self.t_off)
-        return np.stack([np.where(on, p["supply_V"], 0.0), self._current(t)], axis=1)
-
-
-class Electroplating(Electrolysis):
-    """CHE-S-10: copper plating; m_theory = Q·M/(zF) with M = 63.546 g/mol, z = 2.
-    Truth adds ``copper_mass_g``."""
-
-    experiment = "CHE-S-10"
-    PARAMS = (
-        Param("supply_V", "V", None, 3.0, 6.0, "plating supply"),
-        Param("current_A", "A", None, 0.2, 0.5, "initial current"),
-        Param("sag", "1", None, 0.0, 0.1, "fractional current drop over the run"),
-        Param("t_on_s", "s", None, 3.0, 10.0, "switch on"),
-        Param("run_s", "s", None, 300.0, 600.0, "time switched on"),
-    )
-
-    def _products(self, q: float) -> dict[str, float]:
-        return {"copper_mass_g": q * 63.546 / (2.0 * self.FARADAY)}
-
-
-class InductionPulses(SimModel):
-    """PHY-J-19: a conductor (or magnet) moved through a field; an amplifier (×100, biased at mid-rail)
-    feeds the ADC, whose channel is calibrated back to the coil's EMF in V.
-
-    Each pass gives one Gaussian-shaped lobe (~50 ms) whose sign follows the direction of motion;
-    moves along the field lines or with the circuit open give nothing. Truth: ``pulse_count``,
-    ``peak_emf_V`` (the largest pulse, with its sign), ``first_polarity`` (±1).
-    """
-
-    experiment = "PHY-J-19"
-    rate_hz = 500.0
-    duration_s = 12.0
-    PARAMS = (
-        Param("peak_mV", "mV", None, 1.0, 5.0, "EMF peak of one pass"),
-        Param("pulses", "1", 4.0, doc="passes that cut the field lines"),
-        Param("width_s", "s", None, 0.03, 0.08, "pulse width"),
-        Param("amp_offset_mV", "mV", None, -0.05, 0.05, "amplifier offset referred to the input"),
-    )
-    NOISE = (0.06e-3,)
-    GAIN = 100.0
-
-    def _setup(self) -> None:
-        p = self.p
-        n = int(p["pulses"])
-        self.times = 1.5 + np.arange(n) * (self.duration_s - 3.0) / max(n - 1, 1)
-        self.signs = self._signs(n)
-        self.amps = p["peak_mV"] * 1e-3 * self.rng.uniform(0.7, 1.0, n)
-        scale = 3.3 / 4095.0 / self.GAIN
-        self.channels = [SimChannel(0, "adc12-amp100", "voltage", "V", scale, -2048 * scale, "H")]
-        k = int(np.argmax(self.amps))
-        self.truth = {
-            "pulse_count": float(n),
-            "peak_emf_V": float(self.amps[k] * self.signs[k]),
-            "first_polarity": float(self.signs[0]),
-        }
-
-    def _signs(self, n: int) -> np.ndarray:
-        return np.where(self.rng.random(n) < 0.5, -1.0, 1.0)
-
-    def _clean(self, t: np.ndarray) -> np.ndarray:
-        p = self.p
-        s = (t[:, None] - self.times[None, :]) / (p["width_s"] / 2.0)
-        shape = np.exp(-0.5 * s**2)  # one pass, one lobe: the flux changes one way
-        v = (shape * self.amps * self.signs).sum(axis=1) + p["amp_offset_mV"] * 1e-3
-        return v[:, None]
-
-    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
-        out = super()._sensors(t, clean)
-        out[:, 0] = adc_span(out[:, 0], self.channels[0])
-        return out
-
-
-class LenzPulses(InductionPulses):
-    """PHY-S-17: a magnet pushed into and pulled out of a coil: pulses alternate in sign.
-    ``first_polarity`` is +1 for the N pole going in with this coil's winding."""
-
-    experiment = "PHY-S-17"
-
-    def _signs(self, n: int) -> np.ndarray:
-        first = 1.0 if self.rng.random() < 0.5 else -1.0
-        return first * (-1.0) ** np.arange(n)
-
-
-class Transformer(SimModel):
-    """PHY-S-18: primary and secondary AC voltages of a learning transformer (≤ 12 V), each through an
-    isolated, biased divider into the ADC at 5 kHz. Truth: ``primary_rms_V``, ``secondary_rms_V``,
-    ``ratio`` (= U1/U2 ≈ n1/n2 less a few % of losses)."""
-
-    experiment = "PHY-S-18"
-    rate_hz = 5000.0
-    duration_s = 0.4
-    PARAMS = (
-        Param("primary_rms_V", "V", None, 4.0, 6.0, "primary RMS voltage"),
-        Param("n1", "1", 400.0, doc="primary turns"),
-        Param("n2", "1", None, 100.0, 500.0, "secondary turns"),
-        Param("efficiency", "1", None, 0.93, 0.98, "voltage ratio loss"),
-        Param("freq_Hz", "Hz", 50.0, doc="mains frequency"),
-    )
-    ANALYSIS_PARAMS = ("n1", "n2")
-    NOISE = (0.01, 0.01)
-
-    def _setup(self) -> None:
-        p = self.p
-        p["n2"] = float(round(p["n2"] / 50.0) * 50.0)
-        self.u2 = p["primary_rms_V"] * p["n2"] / p["n1"] * p["efficiency"]
-        scale = 4 * 6.6 / 4095.0  # ±13.2 V range around a mid-rail bias
-        self.channels = [
-            SimChannel(0, "adc12-ac", "voltage", "V", scale, -2048 * scale, "H"),
-            SimChannel(1, "adc12-ac", "voltage2", "V", scale, -2048 * scale, "H"),
-        ]
-        self.phase = self.rng.uniform(0, 2 * np.pi)
-        self.truth = {
-            "primary_rms_V": float(p["primary_rms_V"]),
-            "secondary_rms_V": float(self.u2),
-            "ratio": float(p["primary_rms_V"] / self.u2),
-        }
-
-    def _clean(self, t: np.ndarray) -> np.ndarray:
-        w = 2 * np.pi * self.p["freq_Hz"] * t + self.phase
-        root2 = np.sqrt(2.0)
-        return np.stack(
-            [self.p["primary_rms_V"] * root2 * np.sin(w), self.u2 * root2 * np.sin(w - 0.05)], axis=1
-        )
-
-    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
-        out = super()._sensors(t, clean)
-        for j, ch in enumerate(self.channels):
-            out[:, j] = adc_span(out[:, j], ch)
-        return out
-
-
 MODELS: dict[str, type[SimModel]] = {
     "PHY-J-07": Ammeter,
     "PHY-J-08": SteadyReading,
     "PHY-J-09": VISweep,
-    "PHY-J-19": InductionPulses,
     "PHY-J-20": SeriesParallel,
     "PHY-J-21": OhmsLaw,
     "PHY-S-08": RCCircuit,
     "PHY-S-10": Resistivity,
     "PHY-S-12": SourceSweep,
-    "PHY-S-17": LenzPulses,
-    "PHY-S-18": Transformer,
     "CHE-J-04": MetalConductance,
     "CHE-J-06": SaltSolution,
-    "CHE-J-07": Electrolysis,
     "CHE-S-07": GalvanicCell,
-    "CHE-S-10": Electroplating,
     "CHE-S-11": FuelCell,
     "SCI-P-09": ConductorTest,
 }
