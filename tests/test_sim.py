@@ -130,3 +130,16 @@ def test_default_runs_stay_inside_every_sensor_range(exp_id: str) -> None:
                 assert raw.max() < 4095, (seed, ch)
             if ch.sensor == "bh1750":
                 assert v[:, j].max() < 54612, (seed, ch)
+
+
+@pytest.mark.parametrize("exp_id", [i for i in simulated_experiments() if get_model(i).event_channels])
+def test_events_in_chunks_equal_events_at_once(exp_id: str) -> None:
+    """A simulated board asks for edges frame by frame; no edge may be lost or repeated at a boundary."""
+    m = get_model(exp_id, seed=9)
+    whole = m.events(0.0, m.duration_s)
+    cuts = np.linspace(0.0, m.duration_s, 37)
+    chunked = [e for a, b in zip(cuts[:-1], cuts[1:], strict=True) for e in m.events(float(a), float(b))]
+    assert whole and chunked == whole
+    for ch in m.event_channels:  # levels alternate per gate, starting with a block
+        lv = [e[2] for e in whole if e[1] == ch.id]
+        assert lv[0] == 1 and all(a != b for a, b in zip(lv, lv[1:], strict=False))
