@@ -137,6 +137,16 @@ LABS = [
             Expect("pulse_count", "pulse_count", "count", exact=True),
         ),
     ),
+    Lab(
+        "PHY-J-20",
+        (
+            Expect("voltage_1", "voltage_1_V", "V", max_rel_u=0.02),
+            Expect("voltage_2", "voltage_2_V", "V", max_rel_u=0.02),
+            Expect("voltage_total", "voltage_total_V", "V", max_rel_u=0.02),
+            Expect("voltage_residual", "voltage_residual_V", "V", max_u=0.02),
+            Expect("current", "current_A", "A", max_rel_u=0.02),
+        ),
+    ),
 ]
 
 

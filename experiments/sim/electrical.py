@@ -227,6 +227,7 @@ class SeriesParallel(SimModel):
             "voltage_1_V": self.u[0],
             "voltage_2_V": self.u[1],
             "voltage_total_V": self.u[2],
+            "voltage_residual_V": 0.0,  # U − U1 − U2
             "current_A": float(self.i),
         }
 
