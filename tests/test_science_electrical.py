@@ -7,7 +7,6 @@ import pytest
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 TYPE_B = "no Type-B (ADC offset / INA219 step) term in u (STEPS_WANTED, from S)"
-POLAR = "DC polarisation: the settled current is below the solution's own (STEPS_WANTED, from S)"
 TRIM_END = "mean voltage averages in the 0 V after switch-off (STEPS_WANTED, from S)"
 OCV = "OCV from a smoothed peak overshoots; P max from discrete settings (STEPS_WANTED, from S)"
 STEP = "integral across the switch step: u too small; discharge Q negative (STEPS_WANTED, from S)"
@@ -93,10 +92,10 @@ LABS = [
     Lab(
         "CHE-J-06",
         (
-            Expect("current", "current_A", "A", max_rel_u=0.05, known_issue=POLAR),
+            Expect("current", "current_A", "A", max_rel_u=0.05),
             Expect("voltage", "voltage_V", "V", max_rel_u=0.02),
-            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.05, known_issue=POLAR),
-            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.05, known_issue=POLAR),
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.05),
+            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.05),
         ),
     ),
     Lab(
