@@ -26,6 +26,12 @@ div = AdcDivider(U16Adc(machine.ADC(machine.Pin(26))), 33000, 10000)
 no_alloc(div.read_raw_into, buf, 0)
 # 12-bit ADC: 0.806 mV at the pin = 3.5 mV at the input
 near(buf[0] * div.channels[0][2], 12.0, 3.5e-3, "divider read_u16 path, heap locked")
+# the fake machine.ADC's own read_uv path (ESP32-style), heap locked as in a hard timer IRQ
+machine.ADC.script(34, [int(round(2.45 / 3.3 * 65535))])
+div = AdcDivider(machine.ADC(machine.Pin(34)), 39000, 10000)
+check(div.pin.use_uv, "fake ADC has read_uv: the calibrated path is used")
+no_alloc(div.read_raw_into, buf, 0)
+near(buf[0] * div.channels[0][2], 2.45 * 4.9, 3e-3, "divider read_uv path, heap locked")
 raises(ValueError, "at the pin", AdcDivider, UvAdc([0]), 10000, 10000, (0.0, 12.0))
 raises(ValueError, "adc_bipolar", AdcDivider, UvAdc([0]), 39000, 10000, (-5.0, 5.0))
 raises(ValueError, "machine.ADC", AdcDivider, object(), 39000, 10000)
