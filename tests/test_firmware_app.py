@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 from tests.firmware_harness import run_cases
 
 BOARDS = ["picow-station", "esp32-station"]
+ADC_SCRIPT = [(k * 97) % 60000 + 1000 for k in range(8000)]  # what tests/mpy/app_cases.py scripts
 
 
 @pytest.fixture(scope="module")
@@ -66,19 +67,37 @@ def test_adc_channel_decodes_to_the_scripted_values_in_time(app_run) -> None:
     r = res["run"]
     meta = json.loads(r["meta"][0])
     volt = next(c for c in meta["channels"] if c["driver"] == "adc_divider")
-    frames = [decode(bytes.fromhex(h)) for h in r["data"]]
+    frames = [decode(bytes.fromhex(h)) for h in r["frames"]]
     assert [f.seq for f in frames] == sorted(f.seq for f in frames)  # in order, over QoS 1
     vals: list[int] = []
     periods: list[int] = []
+    script = ADC_SCRIPT
+    i = 0  # position in the pin's ADC script: the timer sampler and the DMA burst both consume it
+    burst = 0
     for f in frames:
-        if f.kind == KIND_SAMPLES and volt["id"] in f.channels:
-            k = f.channels.index(volt["id"])
-            vals += f.samples[:, k].astype(int).tolist()
+        if f.kind != KIND_SAMPLES:
+            continue
+        if volt["id"] in f.channels:
+            got = f.samples[:, f.channels.index(volt["id"])].astype(int).tolist()
+            assert got == [uv_fake(script[i + k]) // 100 for k in range(len(got))]  # 0.1 mV at the pin
+            vals += got
             periods.append(f.period_us)
             assert f.dropped == 0
-    script = r["adc_script"]
+        elif f.channels == (volt["id"] + 32,):  # a burst: 12-bit codes, 4 µs apart (250 kS/s)
+            got = f.samples[:, 0].astype(int).tolist()
+            assert got == [script[i + k] >> 4 for k in range(len(got))] and f.period_us == 4
+            burst += len(got)
+        else:
+            continue
+        i += f.count
     assert len(vals) > 500
-    assert vals == [uv_fake(script[i]) // 100 for i in range(len(vals))]  # 0.1 mV at the pin
+    rp2 = cfg["board"]["type"] in ("pico", "pico_w")
+    assert burst == (3000 if rp2 else 0)
+    metas = [json.loads(m) for m in r["meta"]]
+    bmeta = [c for m in metas for c in m["channels"] if c["id"] == volt["id"] + 32]
+    assert bool(bmeta) is rp2
+    if rp2:  # the burst channel is described: code × scale gives the same volts as the driver's raw
+        assert bmeta and bmeta[0]["scale"] == pytest.approx(volt["scale"] * 33000 / 4096)
     assert periods[0] == 10_000 and 5_000 in periods  # 100 Hz from the pin map, then the rate command
     div = next(s for s in cfg["sensor"] if s["driver"] == "adc_divider")["divider"]
     v_in = vals[0] * volt["scale"] + volt["offset"]  # what the gateway computes
@@ -97,6 +116,8 @@ def test_commands_change_rate_channels_and_report_errors(app_run) -> None:
     assert any("7000" in e or "rate_hz must be" in e for e in errors)
     assert any("unknown command 'fly'" in e for e in errors)
     assert any("channel ids [99] are not on this board" in e for e in errors)
+    if metas[0]["board"] == "esp32":
+        assert any("burst needs an rp2 board" in e for e in errors)
     assert r["state_after_bad_channels"] == "running"  # a bad command changes nothing
     last = statuses[-1]
     assert last["state"] == "stopped" and last["channels"] == [metas[-1]["channels"][0]["id"]]
@@ -119,7 +140,7 @@ def test_slow_sensor_values_arrive(app_run) -> None:
     meta = json.loads(r["meta"][0])
     probe = next(c for c in meta["channels"] if c["driver"] == "ds18b20")
     vals = []
-    for h in r["data"]:
+    for h in r["frames"]:
         f = decode(bytes.fromhex(h))
         if f.kind == KIND_SAMPLES and f.channels == (probe["id"],):
             vals += f.samples[:, 0].astype(int).tolist()
@@ -153,7 +174,7 @@ def test_usb_serial_stream_reaches_the_gateway_decode_path(app_run) -> None:
     for f in frames:
         if f.kind == KIND_SAMPLES and volt["id"] in f.channels:
             vals += f.samples[:, f.channels.index(volt["id"])].astype(int).tolist()
-    assert vals == [uv_fake(r_) // 100 for r_ in res["run"]["adc_script"][:len(vals)]]
+    assert vals == [uv_fake(r_) // 100 for r_ in ADC_SCRIPT[:len(vals)]]
 
 
 def test_calibration_in_meta_matches_the_hardware_maths(app_run) -> None:

@@ -350,6 +350,31 @@ class Timer:
 time._hook[0] = Timer.advance
 
 
+class _Mem32:
+    """machine.mem32: a register file (dict). Reads of the RP2040 ADC's FCS report the FIFO empty
+    (the fake DMA drains it); writes are masked to 32 bits; `writes` records (address, value)."""
+
+    _ADC_FCS = 0x4004C008
+
+    def __init__(self):
+        self.regs = {}
+        self.writes = []
+
+    def __getitem__(self, addr):
+        v = self.regs.get(addr, 0)
+        return v | 0x100 if addr == _Mem32._ADC_FCS else v
+
+    def __setitem__(self, addr, value):
+        value &= 0xFFFFFFFF
+        self.writes.append((addr, value))
+        if addr == _Mem32._ADC_FCS:
+            value &= ~0xC00  # OVER/UNDER are write-1-to-clear status flags
+        self.regs[addr] = value
+
+
+mem32 = _Mem32()
+
+
 class WDT:
     def __init__(self, id=0, timeout=5000):
         self.timeout = timeout
@@ -376,7 +401,9 @@ class UART:
 
 
 def reset_all():
-    """Test control: forget every scripted value, device, IRQ and timer."""
+    """Test control: forget every scripted value, device, IRQ, timer and register."""
+    mem32.regs.clear()
+    mem32.writes.clear()
     Pin.reset_all()
     ADC.reset_all()
     I2C.reset_all()
