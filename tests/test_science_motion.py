@@ -106,11 +106,6 @@ def test_analysis_recovers_the_truth(lab: Lab, seed: int, noise: float) -> None:
     assert_recovers(lab, seed, noise)
 
 
-@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS, known=True))
-def test_known_gaps(lab: Lab, seed: int, noise: float) -> None:
-    assert_recovers(lab, seed, noise)
-
-
 def test_sliding_block_with_a_poor_ranger() -> None:
     """3× ranger noise on a 0.5 s slide: the estimate may be poor, but its u must say so. Over ten seeds
     every |z| ≤ 4 and at least 80 % within 2 u (or the run is invalid with a reason)."""
