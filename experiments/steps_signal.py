@@ -46,8 +46,8 @@ def _plateau(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
                             "记录一开始就处于平台：没有记录到之前的升温/降温过程")
     return {
         "level": Quantity(pl.level, pl.u_level, y.unit),
-        "start": Quantity(pl.start, pl.u_edge, "s"),
-        "duration": Quantity(pl.duration, pl.u_edge * math.sqrt(2), "s"),
+        "start": Quantity(pl.start, pl.u_start, "s"),
+        "duration": Quantity(pl.duration, pl.u_duration, "s"),
         "rate_before": Quantity(rate, u_rate, div_unit(y.unit, "s")),
     }
 

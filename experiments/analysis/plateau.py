@@ -18,7 +18,7 @@ import numpy as np
 
 from classlab.experiments.analysis.derivative import smoothed_derivative
 from classlab.experiments.analysis.fit import linear_fit
-from classlab.experiments.analysis.stats import mean_se, noise_sd
+from classlab.experiments.analysis.stats import infer_resolution, mean_se, noise_sd
 from classlab.experiments.quantity import AnalysisIssue
 
 __all__ = ["Plateau", "find_plateau"]
@@ -33,12 +33,13 @@ class Plateau:
     n: int
     rate_before: float  # mean dT/dt (units/s) over the stretch before the plateau (nan if none)
     u_rate_before: float
-    window: float = 0.0  # s, smoothing window: each end is known to about ±window/2
+    window: float = 0.0  # s, smoothing window used to find the flat core
+    u_start: float = 0.0  # s
+    u_end: float = 0.0  # s
 
     @property
-    def u_edge(self) -> float:
-        """Standard uncertainty (s) of the start or end time (uniform over one window)."""
-        return self.window / math.sqrt(12)
+    def u_duration(self) -> float:
+        return math.hypot(self.u_start, self.u_end)
 
     @property
     def duration(self) -> float:
@@ -89,11 +90,18 @@ def find_plateau(t: np.ndarray, y: np.ndarray, *, max_rate: float, min_duration_
             f"没有找到持续至少 {min_duration_s:g} 秒、每分钟变化小于 {max_rate * 60:.3g} 的平台",
         )
     inside = (t >= t0) & (t <= t1)
+    if resolution <= 0:
+        resolution = infer_resolution(y)  # the whole record shows the step better than a flat stretch
     level, u = mean_se(y[inside], resolution=resolution, what="plateau")
     drift = linear_fit(t[inside], y[inside], resolution=resolution, what="plateau drift")
     if abs(drift.slope) > 2 * drift.u_slope:
         u = math.hypot(u, abs(drift.slope) * (t1 - t0) / math.sqrt(12))
-    before = t < t0 - window / 2
+    core0, core1 = t0, t1
+    band = 3 * noise_sd(y) + resolution / 2
+    span = min(window, min_duration_s)
+    t0, u0 = _edge(t, y, level, band, core0, span, before=True)
+    t1, u1 = _edge(t, y, level, band, core1, span, before=False)
+    before = t < core0 - window / 2
     rate, u_rate = math.nan, math.nan
     if np.count_nonzero(before) >= 5:
         tb, yb = t[before], y[before]
@@ -101,4 +109,54 @@ def find_plateau(t: np.ndarray, y: np.ndarray, *, max_rate: float, min_duration_
         pre = linear_fit(tb[tb >= tb[-1] - max(min_duration_s, (tb[-1] - tb[0]) / 2)],
                          yb[tb >= tb[-1] - max(min_duration_s, (tb[-1] - tb[0]) / 2)], resolution=resolution)
         rate, u_rate = pre.slope, pre.u_slope
-    return Plateau(level, u, t0, t1, int(np.count_nonzero(inside)), rate, u_rate, window)
+    return Plateau(level, u, t0, t1, int(np.count_nonzero(inside)), rate, u_rate, window, u0, u1)
+
+
+def _edge(t: np.ndarray, y: np.ndarray, level: float, band: float, core_edge: float, span: float,
+          before: bool) -> tuple[float, float]:
+    """Time (s) and u where the plateau begins (``before``) or ends.
+
+    Where a ramp leads into (or out of) the plateau, its straight-line fit over ``span`` seconds of
+    samples clearly off the level (> 3 bands) is intersected with the level: a lagging probe shows the
+    ramp delayed by its time constant at both ends, so a duration between two intersections is not
+    shortened by the lag. The fit over the nearer half span gives the edge; its difference from the
+    full-span one (the ramp's curvature) goes into u. Without such a ramp (the record starts or ends boiling) the edge is the
+    first/last raw sample still within ``band`` of the level, walking out from the core (three
+    samples in a row outside end the walk)."""
+    dt = float(np.median(np.diff(t)))
+    side = t < core_edge if before else t > core_edge
+    off = side & (np.abs(y - level) > 3 * band)
+    found: list[tuple[float, float]] = []
+    if np.count_nonzero(off) >= 4:
+        idx = np.nonzero(off)[0]
+        ramp_t, ramp_y = t[idx], y[idx]
+        for width in (span, span / 2):  # the nearer half shows how much the ramp's curvature matters
+            sel = ramp_t >= ramp_t[-1] - width if before else ramp_t <= ramp_t[0] + width
+            if np.count_nonzero(sel) < 4:
+                break
+            f = linear_fit(ramp_t[sel], ramp_y[sel], what="ramp into the plateau")
+            if f.slope == 0:
+                break
+            tx = (level - f.intercept) / f.slope
+            lo, hi = (ramp_t[sel][-1], core_edge) if before else (core_edge, ramp_t[sel][0])
+            if not lo - dt <= tx <= hi + dt:
+                break
+            found.append((float(tx), f.u_predict(tx) / abs(f.slope)))
+    # walk out from the core on raw samples
+    order = np.nonzero(side)[0][::-1] if before else np.nonzero(side)[0]
+    edge, outside = core_edge, 0
+    for i in order:
+        if abs(y[i] - level) <= band:
+            edge, outside = float(t[i]), 0
+        else:
+            outside += 1
+            if outside >= 3:
+                break
+    if found:
+        tx, u_fit = found[-1]
+        curvature = abs(found[-1][0] - found[0][0])
+        # the rounded corner between the intersection and where the readings join the level (probe
+        # lag, a knee that is not sharp) is where the edge could be: half its width goes into u
+        corner = abs(tx - edge) / 2
+        return tx, math.sqrt(u_fit**2 + curvature**2 + corner**2 + dt**2 / 12)
+    return edge, dt / math.sqrt(12)
