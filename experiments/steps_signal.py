@@ -209,16 +209,56 @@ def _rise(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     if sign * delta <= noise_max + 2 * math.hypot(u0, ext.uncertainty):
         raise AnalysisIssue("no_change", f"no clear {'rise' if sign > 0 else 'fall'} above the starting value",
                             f"相对初值没有明显的{'升高' if sign > 0 else '下降'}")
-    u_end = ext.uncertainty
     tau = float(p["probe_tau_s"])
-    if tau > 0:  # a lagging probe rounds the kink at the extreme: it reads low by about rate × τ
-        t_ext = float(ext_t.value)
-        pre = rest.between(t_ext - 3 * tau, t_ext)
-        if pre.t.size >= 3:
-            rate = abs(float(np.polyfit(pre.t - pre.t[0], pre.y, 1)[0]))
-            u_end = math.hypot(u_end, rate * tau)
-    end = Quantity(ext.value, u_end, y.unit)
-    return {"delta": Quantity(delta, math.hypot(u0, u_end), y.unit), "start": Quantity(s0, u0, y.unit), "end": end}
+    if p["method"] == "intersect":
+        end, when = _branch_intersection(rest, float(ext_t.value), float(p["branch_s"]),
+                                         float(p["gap_s"]) if p["gap_s"] != "" else max(3 * tau, float(p["branch_s"]) / 4),
+                                         sign, tau)
+    elif p["method"] == "extreme":
+        u_end = ext.uncertainty
+        if tau > 0:  # a lagging probe rounds the kink at the extreme: it reads low by about rate × τ
+            pre = rest.between(float(ext_t.value) - 3 * tau, float(ext_t.value))
+            if pre.t.size >= 3:
+                rate = abs(float(np.polyfit(pre.t - pre.t[0], pre.y, 1)[0]))
+                u_end = math.hypot(u_end, rate * tau)
+        when = Quantity(ext_t.value, math.hypot(ext_t.uncertainty, tau), "s")  # a lagging probe peaks late
+        end = Quantity(ext.value, u_end, y.unit)
+    else:
+        raise AnalysisIssue("bad_param", f"method must be 'extreme' or 'intersect', got {p['method']!r}",
+                            f"method 应为 'extreme' 或 'intersect'，得到 {p['method']!r}")
+    return {"delta": Quantity(end.value - s0, math.hypot(u0, end.uncertainty), y.unit),
+            "start": Quantity(s0, u0, y.unit), "end": end, "time": when}
+
+
+def _branch_intersection(y: Series, t_ext: float, branch_s: float, gap_s: float, sign: float,
+                         tau: float) -> tuple[Quantity, Quantity]:
+    """Extreme from the two branches around it: straight lines fitted over [t_ext − branch_s,
+    t_ext − gap_s] and [t_ext + gap_s, t_ext + branch_s], intersected (the thermometric-titration
+    correction: a lagging probe rounds the corner but shows both lines, each delayed by τ, so the
+    intersection's value is right and its time is late by τ, which is taken off). u by propagating
+    both fits' covariances."""
+    a = y.between(t_ext - branch_s, t_ext - gap_s)
+    b = y.between(t_ext + gap_s, t_ext + branch_s)
+    if a.t.size < 3 or b.t.size < 3:
+        raise AnalysisIssue("too_short", "too few samples on one side of the extreme to fit its branches "
+                            "(record longer after it, or shorten branch_s/gap_s)",
+                            "极值一侧数据点太少，无法拟合两支直线（请在极值后多记录一段，或减小 branch_s/gap_s）")
+    fa = fit.linear_fit(a.t, a.y, what="branch before the extreme")
+    fb = fit.linear_fit(b.t, b.y, what="branch after the extreme")
+    if not (sign * fa.slope > 0 and sign * fb.slope < fa.slope * sign):
+        raise AnalysisIssue("no_corner", "the two branches around the extreme do not meet in a corner",
+                            "极值两侧的两支直线没有形成转折")
+    tx = (fb.intercept - fa.intercept) / (fa.slope - fb.slope)
+    vx = fa.slope * tx + fa.intercept
+    # derivatives of (tx, vx) w.r.t. (slope_a, intercept_a) and (slope_b, intercept_b)
+    dm = fa.slope - fb.slope
+    dt_a = np.array([-tx / dm, -1 / dm])
+    dt_b = np.array([tx / dm, 1 / dm])
+    u_t = math.sqrt(float(dt_a @ fa.cov @ dt_a + dt_b @ fb.cov @ dt_b))
+    dv_a = np.array([tx, 1.0]) + fa.slope * dt_a
+    dv_b = fa.slope * dt_b
+    u_v = math.sqrt(float(dv_a @ fa.cov @ dv_a + dv_b @ fb.cov @ dv_b))
+    return Quantity(float(vx), u_v, y.unit), Quantity(float(tx - tau), math.hypot(u_t, 0.1 * tau), "s")
 
 
 def _peaks(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -380,11 +420,17 @@ STEPS: tuple[Step, ...] = (
            Param("direction", None, "rise", "'rise' or 'fall'", "'rise'（上升）或 'fall'（下降）"),
            Param("window_s", "s", 0.0, "smoothing window (s)", "平滑窗口（秒）")),
           _threshold_time, "Time at which the signal first crosses a level (interpolated).", "信号首次越过阈值的时刻（插值）。"),
-    _step("rise", {"y": None}, ("delta", "start", "end"),
+    _step("rise", {"y": None}, ("delta", "start", "end", "time"),
           (*WINDOW, RESOLUTION, Param("baseline_s", "s", 10.0, "starting stretch averaged as the start value (s)", "作为初值平均的起始时段（秒）"),
            Param("direction", None, "rise", "'rise' (to the maximum) or 'fall' (to the minimum)", "'rise'（到最大值）或 'fall'（到最小值）"),
            Param("window_s", "s", 0.0, "smoothing window for the extreme (s)", "求极值的平滑窗口（秒）"),
            Param("probe_tau_s", "s", 0.0, "probe time constant (s): its lag at the extreme goes into u",
-                 "探头时间常数（秒）：其在极值处的滞后计入不确定度")),
+                 "探头时间常数（秒）：其在极值处的滞后计入不确定度"),
+           Param("method", None, "extreme", "'extreme' (largest smoothed reading) or 'intersect' (the two branches' "
+                 "lines meet: corrects probe lag at a sharp corner)", "'extreme'（平滑后的最大读数）或 'intersect'"
+                 "（两支直线的交点：修正尖角处的探头滞后）"),
+           Param("branch_s", "s", 60.0, "length of each branch fitted for 'intersect' (s)", "'intersect' 时每支拟合的时长（秒）"),
+           Param("gap_s", "s", "", "time left out on each side of the extreme (s); empty = max(3 τ, branch_s/4)",
+                 "极值两侧舍去的时间（秒）；空 = max(3τ, branch_s/4)")),
           _rise, "Change from the starting value to the extreme (e.g. temperature rise ΔT).", "从初值到极值的变化量（如温升 ΔT）。"),
 )

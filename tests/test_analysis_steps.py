@@ -280,3 +280,24 @@ def test_settled_value_of_a_step_is_the_mean_with_the_quantisation_floor() -> No
     y = np.where(t < 6, 0.0, 0.0330)  # INA219: every reading after the switch identical
     q = get_step("settled_value").run({"y": Series(t, y, "A")}, {"max_rate": 0.002, "window_s": 5})["value"]
     assert q.value == pytest.approx(0.033) and 0 < q.uncertainty < 0.001
+
+
+def test_rise_at_a_sharp_corner_seen_through_a_lagging_probe() -> None:
+    """Thermometric titration: 0.05 °C/s up to t = 200 s, then −0.01 °C/s; the probe lags (τ 8 s).
+    The branch intersection recovers the true corner; the raw extreme reads low and late."""
+    t = np.arange(0, 400, 0.5)
+    true = 20 + np.where(t < 50, 0, np.where(t < 200, 0.05 * (t - 50), 7.5 - 0.01 * (t - 200)))
+    probe = np.empty_like(true)
+    probe[0] = true[0]
+    for k in range(1, t.size):  # first-order lag, exact for a step of 0.5 s
+        probe[k] = true[k] + (probe[k - 1] - true[k]) * math.exp(-0.5 / 8.0)
+    zs_d, zs_t = [], []
+    for seed in range(10):
+        y = probe + np.random.default_rng(seed).normal(0, 0.02, t.size)
+        out = get_step("rise").run({"y": Series(t, y, "C")}, {"baseline_s": 20, "method": "intersect",
+                                                              "probe_tau_s": 8, "branch_s": 80})
+        zs_d.append((out["delta"].value - 7.5) / out["delta"].uncertainty)
+        zs_t.append((out["time"].value - 200) / out["time"].uncertainty)
+    assert max(map(abs, zs_d)) < 3.5 and max(map(abs, zs_t)) < 3.5
+    raw = get_step("rise").run({"y": Series(t, probe, "C")}, {"baseline_s": 20})
+    assert raw["end"].value < 27.5 - 0.1 and raw["time"].value > 200  # what the correction is for
