@@ -13,7 +13,7 @@
 #   {"cmd": "burst", "id": 4, "n": 10000, "rate_hz": 500000}
 #                                        rp2 only: n samples of that ADC channel at up to 500 kS/s by
 #                                        DMA (burst.py); sampling pauses meanwhile; the samples go out
-#                                        on channel id + BURST_ID_OFFSET, described in a re-sent meta
+#                                        on channel id + 32, described in a re-sent meta
 #   {"cmd": "status"}                    send a status message now
 # A bad command changes nothing; the next status carries "error" with the reason.
 import gc
@@ -29,8 +29,6 @@ except ImportError:
     import ticks as _ticks
 
 _IDLE_MS = 5
-MAX_BURST = 20000  # samples (40 KB, allocated for the burst and freed after)
-BURST_ID_OFFSET = 32  # burst channel id = the input's channel id + 32 (pin-map ids are 0..31)
 
 
 def heap():
@@ -150,50 +148,12 @@ class App:
         self.send_status()
 
     def burst(self, ch_id, n, rate_hz):
-        """Capture a DMA burst of channel ch_id (an adc_divider / adc_bipolar input) and send it."""
-        if self.board.type not in ("pico", "pico_w"):
-            raise ValueError("burst needs an rp2 board (RP2040 ADC + DMA)")
-        if not 1 <= n <= MAX_BURST:
-            raise ValueError("burst n must be 1..%d" % MAX_BURST)
-        sensor = None
-        for s in self.cfg.get("sensor", ()):
-            if ch_id in [c["id"] for c in s.get("channels", ())]:
-                sensor = s
-        if sensor is None or sensor.get("driver") not in ("adc_divider", "adc_bipolar"):
-            raise ValueError("burst: channel %d is not a voltage input (adc_divider, adc_bipolar)" % ch_id)
+        """Capture a DMA burst of channel ch_id and send it (burst.py, imported only when used)."""
         try:
             from . import burst as _burst
         except ImportError:
             import burst as _burst
-        _burst.burst_timing(rate_hz)  # check before stopping anything
-        meta_ch = None
-        for ch in self.board.meta["channels"]:
-            if ch["id"] == ch_id:
-                meta_ch = ch
-        if meta_ch is None:
-            raise ValueError("burst: channel %d is not enabled" % ch_id)
-        bid = ch_id + BURST_ID_OFFSET
-        if not any(ch["id"] == bid for ch in self.board.meta["channels"]):
-            # driver raw = pin voltage in 0.1 mV; a burst sample is a 12-bit code of 3.3 V / 4096
-            self.board.meta["channels"].append({
-                "id": bid, "sensor": sensor["name"], "driver": "burst", "quantity": meta_ch["quantity"],
-                "unit": meta_ch["unit"], "scale": meta_ch["scale"] * 33000 / 4096, "offset": meta_ch["offset"],
-                "dtype": "H", "kind": "burst", "max_rate": _burst.MAX_RATE_HZ})
-            self.link.send_meta(self.board.meta_json())
-        was = self.state == "running"
-        if was:
-            self.stop()  # the timer sampler must not touch the ADC while it free-runs
-        gc.collect()
-        try:
-            b = _burst.Burst(n)
-            b.capture(sensor["pins"]["adc"], n, rate_hz)
-            b.send(self.framer, bid, self._send)
-        finally:
-            b = None
-            gc.collect()
-            if was:
-                self.board.sampler.start()
-                self.state = "running"
+        _burst.app_burst(self, ch_id, n, rate_hz)
 
     def _restart(self, rate_hz, enabled, force=False, rebuild=False):
         if rate_hz is not None:

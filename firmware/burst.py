@@ -117,3 +117,54 @@ class Burst:
             k += m
             frames += 1
         return frames
+
+
+MAX_BURST = 20000  # samples (40 KB, allocated for the burst and freed after)
+BURST_ID_OFFSET = 32  # burst channel id = the input's channel id + 32 (pin-map ids are 0..31)
+
+
+def app_burst(app, ch_id, n, rate_hz):
+    """The app's "burst" command: n samples of channel ch_id (an adc_divider / adc_bipolar input)
+    at rate_hz; the timer sampler pauses meanwhile (it must not touch the free-running ADC)."""
+    import gc
+
+    if app.board.type not in ("pico", "pico_w"):
+        raise ValueError("burst needs an rp2 board (RP2040 ADC + DMA)")
+    if not 1 <= n <= MAX_BURST:
+        raise ValueError("burst n must be 1..%d" % MAX_BURST)
+    sensor = None
+    for s in app.cfg.get("sensor", ()):
+        if ch_id in [c["id"] for c in s.get("channels", ())]:
+            sensor = s
+    if sensor is None or sensor.get("driver") not in ("adc_divider", "adc_bipolar"):
+        raise ValueError("burst: channel %d is not a voltage input (adc_divider, adc_bipolar)" % ch_id)
+    burst_timing(rate_hz)  # check before stopping anything
+    meta_ch = None
+    for ch in app.board.meta["channels"]:
+        if ch["id"] == ch_id:
+            meta_ch = ch
+    if meta_ch is None:
+        raise ValueError("burst: channel %d is not enabled" % ch_id)
+    bid = ch_id + BURST_ID_OFFSET
+    if not any(ch["id"] == bid for ch in app.board.meta["channels"]):
+        # driver raw = pin voltage in 0.1 mV; a burst sample is a 12-bit code of 3.3 V / 4096
+        app.board.meta["channels"].append({
+            "id": bid, "sensor": sensor["name"], "driver": "burst", "quantity": meta_ch["quantity"],
+            "unit": meta_ch["unit"], "scale": meta_ch["scale"] * 33000 / 4096, "offset": meta_ch["offset"],
+            "dtype": "H", "kind": "burst", "max_rate": MAX_RATE_HZ})
+        app.link.send_meta(app.board.meta_json())
+    was = app.state == "running"
+    if was:
+        app.stop()
+    gc.collect()
+    b = None
+    try:
+        b = Burst(n)
+        b.capture(sensor["pins"]["adc"], n, rate_hz)
+        b.send(app.framer, bid, app._send)
+    finally:
+        b = None
+        gc.collect()
+        if was:
+            app.board.sampler.start()
+            app.state = "running"
