@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from classlab.experiments.csvio import write_csv
 from classlab.gateway.cli import main
@@ -162,3 +164,25 @@ def test_param_fills_the_template_input_and_a_missing_one_is_a_reason(capsys, tm
     assert result["valid"] is True, result["reasons"]
     assert abs(g["value"] - 9.80665) < 3 * g["uncertainty"] and g["uncertainty"] < 0.1
     assert result["results"]["period"]["value"] == pytest.approx(1.6, abs=1e-3)
+
+
+_CELLS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), st.text(max_size=6),
+                   st.sampled_from(["", "=1+1", "-", "1,5", "NaN", "1e400", "'3"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(["time_s", "Time (ms)", "trial", "temperature_C", "voltage_V", "current_A",
+                                        "gate_level", "distance_cm", "x", "温度 (°C)", ""]), min_size=1, max_size=4),
+       rows=st.lists(st.lists(_CELLS, min_size=0, max_size=5), max_size=30),
+       exp_id=st.sampled_from(["PHY-J-10", "PHY-S-08", "PHY-S-14", "PHY-J-02", "CHE-S-13"]))
+def test_arbitrary_csv_gives_a_result_or_one_clear_line_never_a_traceback(capsys, tmp_path, header, rows, exp_id):
+    path = tmp_path / "fuzz.csv"
+    path.write_text("\n".join(",".join(r) for r in [header, *rows]), encoding="utf-8")
+    code = main(["analyze", exp_id, str(path), "--json", "--param", "length_m=0.8"])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    if code == 0:
+        result = json.loads(out.out)
+        assert isinstance(result["valid"], bool) and (result["valid"] or result["reasons"])
+    else:
+        assert code == 2 and len(out.err.strip().splitlines()) == 1
