@@ -179,3 +179,12 @@ def test_templates_are_declared_as_package_data():
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert "templates/*.toml" in data.get("classlab.experiments", [])
+
+
+def test_the_template_index_in_docs_is_current():
+    from classlab.experiments.template import index_markdown
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "template_index.md").read_text(encoding="utf-8")
+    assert text == index_markdown(), "run: python -m classlab.experiments.template > docs/template_index.md"
+    assert text.count("\n| ") == 117 + 1
