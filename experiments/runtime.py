@@ -231,11 +231,7 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
             record["outputs"] = outputs
         run.steps.append(record)
     run.values = values
-    if only_live:  # report only what the live steps touch
-        used = {a.name for a in steps} | {src for a in steps for src in a.inputs.values()}
-        run.reasons = [r for r in run.reasons if not r.step or r.step.split(":", 1)[-1] in used]
-        return run
-    for r in tpl.results.values():
+    for r in tpl.results.values():  # live: the results the live steps already give (the readouts)
         q = values.get(r.value)
         if r.value in failed or q is None:
             continue
@@ -246,6 +242,10 @@ def analyze(template: Template | str, table: Mapping[str, np.ndarray], params: M
             run.results[r.name] = q.to(r.unit) if q.unit != r.unit else q
         except AnalysisIssue as exc:
             run.reasons.append(Reason("wrong_units", exc.en, exc.zh, f"result:{r.name}"))
+    if only_live:  # report only what the live steps touch
+        used = {a.name for a in steps} | {src for a in steps for src in a.inputs.values()}
+        run.reasons = [r for r in run.reasons if not r.step or r.step.split(":", 1)[-1] in used]
+        return run
     for c in tpl.checks:
         q = values.get(c.value)
         if c.value in failed or not isinstance(q, Quantity):
@@ -394,7 +394,8 @@ class LiveRun:
         return table
 
     def update(self) -> RunResult:
-        """Run the live steps on the current window (a partial result: ``valid`` is false until stop)."""
+        """Run the live steps on the current window: ``results`` holds the readouts they give so far (a
+        partial result: ``valid`` is false until stop)."""
         return analyze(self.template, self.table(), self.params, only_live=True)
 
     def stop(self) -> RunResult:

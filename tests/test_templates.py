@@ -136,8 +136,8 @@ def test_live_run_over_ring_buffers_reports_while_data_arrive_and_once_more_at_s
         run.append("distance", t[k:k + 40], x[k:k + 40])
         live = run.update()
         assert live.valid is False  # a live result is partial by definition
-        if "a" in live.values:
-            seen.append(live.values["a"].value)
+        if "acceleration" in live.results:
+            seen.append(live.results["acceleration"].value)
     assert seen and abs(seen[-1] - 0.5) < 0.02
     final = run.stop()
     assert final.valid and final.results["acceleration"].value == pytest.approx(0.5, abs=0.02)
