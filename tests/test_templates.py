@@ -188,3 +188,12 @@ def test_the_template_index_in_docs_is_current():
     text = (ROOT / "docs" / "template_index.md").read_text(encoding="utf-8")
     assert text == index_markdown(), "run: python -m classlab.experiments.template > docs/template_index.md"
     assert text.count("\n| ") == 117 + 1
+
+
+@pytest.mark.parametrize("exp_id", [i for i in catalogue.ids() if not catalogue.get(i).manual])
+def test_every_sensor_template_has_a_live_readout(exp_id):
+    t = load(exp_id)
+    live = [a for a in t.analysis if a.live]
+    assert live, "no live step: the dashboard would show no value while data arrive"
+    outputs = {o for a in live for o in a.outputs.values()}
+    assert any(r.value in outputs for r in t.results.values())
