@@ -9,8 +9,10 @@ Measures, in the same run:
   what deploy copies), split into module code (bytecode, which frozen modules would keep in flash)
   and data; the same from source for comparison.
 - per-value cost of the sampler's timer callback + framing, against a bare
-  ``buf[i] = adc.read_u16()`` loop over the same ADC objects (ratio; goal <= 2), for 1 and 3
-  channels per sampling instant (4 = the ADC group of the shipped stations). Both loops alternate and
+  ``buf[i] = adc.read_u16()`` loop over the same ADC objects (ratio; goal <= 2), for 1 and 4
+  channels per sampling instant (4 = the ADC group of the shipped stations). ``ratio`` is for a
+  driver that hands the sampler its per-channel reader (``readers()``, as the firmware's ADC drivers
+  do); ``ratio_read_raw_into`` the same driver through the ``read_raw_into`` fallback. Both loops alternate and
   the best of each counts (the machine is shared; noise only adds time); the port's clock ticks in
   ms, so each run is tens of ms long.
 The WebAssembly interpreter is slower than a board's, so absolute µs are not board timings; the

@@ -31,8 +31,21 @@ except ImportError:  # CPython (gateway, tests): no interrupts to mask
     def enable_irq(state=0):
         pass
 
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
+except ImportError:  # CPython
 
-_GAPS = 8  # gap records; while all are in use further instants are dropped (and counted)
+    def const(x):  # type: ignore[no-redef]
+        return x
+
+
+_GAPS = const(8)  # gap records; while all are in use further instants are dropped (and counted)
+# Writer state shared with the timer callback, in one small int array (an array item is about half
+# the cost of an instance attribute on the bytecode VM). sampler.py uses the same indices.
+_HEAD = const(0)  # slot the next instant goes to
+_COUNT = const(1)  # instants stored
+_ROOM = const(2)  # cap while the writer may take the next slot directly (started, nothing missed), else 0
+_DUE = const(3)  # the fast group's next due tick (sampler.FastGroup)
 
 
 class Ring:
@@ -48,17 +61,29 @@ class Ring:
         self.gap_slot = array("i", bytes(4 * _GAPS))
         self.gap_len = array("i", bytes(4 * _GAPS))
         self.max_per_frame = _frame.max_instants(nch, dtype)
+        self.st = array("i", bytes(16))  # _HEAD, _COUNT, _ROOM, _DUE
         self.reset(period_us, 0)
+
+    @property
+    def count(self):
+        """Instants stored."""
+        return self.st[_COUNT]
+
+    @property
+    def head(self):
+        """Slot the next instant goes to."""
+        return self.st[_HEAD]
 
     def reset(self, period_us, t0):
         """Empty the ring; the next committed instant is due at tick t0."""
         self.period = period_us
-        self.head = 0  # slot the next instant goes to
+        st = self.st
+        st[_HEAD] = 0
+        st[_COUNT] = 0
+        st[_ROOM] = 0
         self.tail = 0  # oldest stored instant
-        self.count = 0
         self.t_tail = t0  # nominal tick of the instant at tail (or of the next one if empty)
         self.started = False
-        self.clean = False  # started and nothing missed: the writer may take the next slot directly
         self.missed = 0  # instants lost since the last commit, not yet recorded as a gap
         self.ngaps = 0
         self.g_head = 0
@@ -69,9 +94,10 @@ class Ring:
     # ---- writer side (may run in a hard IRQ: no allocation) ----
     def slot(self, t):
         """Index into buf where the instant due at tick t goes, or -1 if it must be dropped."""
-        if self.count >= self.cap or (self.missed and self.ngaps >= _GAPS):
+        st = self.st
+        if st[_COUNT] >= self.cap or (self.missed and self.ngaps >= _GAPS):
             self.missed += 1
-            self.clean = False
+            st[_ROOM] = 0
             return -1
         if not self.started:
             self.started = True
@@ -82,22 +108,23 @@ class Ring:
                 self.missed = 0
         elif self.missed:
             g = self.g_head
-            self.gap_slot[g] = self.head
+            self.gap_slot[g] = st[_HEAD]
             self.gap_len[g] = self.missed
             self.g_head = (g + 1) % _GAPS
             self.ngaps += 1
             self.missed = 0
-        self.clean = True
-        return self.head * self.nch
+        st[_ROOM] = self.cap
+        return st[_HEAD] * self.nch
 
     def commit(self):
-        self.head = (self.head + 1) % self.cap
-        self.count += 1
+        st = self.st
+        st[_HEAD] = (st[_HEAD] + 1) % self.cap
+        st[_COUNT] += 1
 
     def miss(self, n=1):
         """n instants were not sampled (late callbacks, bus errors)."""
         self.missed += n
-        self.clean = False
+        self.st[_ROOM] = 0
 
     # ---- reader side ----
     def pack(self, framer, channels, t_tx):
@@ -114,7 +141,7 @@ class Ring:
             st = disable_irq()
             self.ngaps -= 1
             enable_irq(st)
-        n = self.count
+        n = self.st[_COUNT]
         if self.ngaps:
             run = (self.gap_slot[self.g_tail] - self.tail) % self.cap
             if run < n:
@@ -131,9 +158,9 @@ class Ring:
         self.tail = (self.tail + n) % self.cap
         self.t_tail = _ticks.add_periods(self.t_tail, n, self.period)
         self.dropped = 0
-        st = disable_irq()
-        self.count -= n
-        enable_irq(st)
+        irq = disable_irq()
+        self.st[_COUNT] -= n
+        enable_irq(irq)
         return out
 
     def close(self):

@@ -27,8 +27,20 @@ ticks_us = _ticks.ticks_us
 ticks_diff = _ticks.ticks_diff
 ticks_add = _ticks.ticks_add
 
-_WIDER = {"h": 1, "H": 1, "i": 2, "I": 2}
-_FRAMES_PER_FLUSH = 4  # per group and flush() call, so one busy group cannot starve the others
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]  (CPython shim below)
+except ImportError:  # CPython
+
+    def const(x):  # type: ignore[no-redef]
+        return x
+
+
+_FRAMES_PER_FLUSH = const(4)  # per group and flush() call, so one busy group cannot starve the others
+# indices into Ring.st (ring.py)
+_HEAD = const(0)
+_COUNT = const(1)
+_ROOM = const(2)
+_DUE = const(3)
 
 
 def period_for(rate_hz):
@@ -56,7 +68,13 @@ def common_dtype(drivers):
 
 
 class FastGroup:
-    """ADC/GPIO drivers sampled together by one hardware timer."""
+    """ADC/GPIO drivers sampled together by one hardware timer.
+
+    A driver may offer ``readers()``: one zero-argument callable per channel that returns the raw
+    int and allocates nothing (the ADC drivers hand over their pin's read method). When every
+    driver of the group does, the timer callback calls those directly, one call and one store per
+    value, unrolled for 1 to 4 channels; otherwise it calls each driver's ``read_raw_into``.
+    """
 
     def __init__(self, drivers, channel_ids, rate_hz, capacity=512, timer_id=-1, hard=True):
         self.drivers = tuple(drivers)
@@ -72,27 +90,44 @@ class FastGroup:
         self.want_hard = hard
         self.hard = hard
         self.timer = None
-        self._due = 0
-        self._cb = self._tick  # bound method made once, not in every IRQ
-        self._read1 = self.drivers[0].read_raw_into if self.nd == 1 else None
+        rd = []
+        for d in self.drivers:
+            f = getattr(d, "readers", None)
+            if f is None:
+                rd = None
+                break
+            rd.extend(f())
+        self._rd = tuple(rd) if rd is not None and len(rd) == nch else None
+        self._late_cb = self._late  # bound methods made once, not in every IRQ
+        self._read_cb = self.drivers[0].read_raw_into if self.nd == 1 and self._rd is None else self._read
+        self._cb = None
+
+    def arm(self, due):
+        """Empty the ring, schedule the first instant at tick `due` and return the timer callback
+        (a closure made here, once per start: the hot path reads only its own locals)."""
+        r = self.ring
+        p = period_for(self.rate_hz)
+        r.reset(p, due)
+        st = r.st
+        st[_DUE] = due
+        self._cb = _tick_for(st, r.buf, r.cap, r.nch, p, self._rd, self._read_cb, self._late_cb)
+        return self._cb
 
     def start(self, rate_hz=None):
         if rate_hz is not None:
             self.rate_hz = rate_hz
         p = period_for(self.rate_hz)
-        self._due = ticks_add(ticks_us(), p)
-        self.ring.reset(p, self._due)
+        cb = self.arm(ticks_add(ticks_us(), p))
         from machine import Timer
 
         self.timer = Timer(self.timer_id)
         self.hard = self.want_hard
         try:
-            self.timer.init(mode=Timer.PERIODIC, freq=self.rate_hz, callback=self._cb, hard=self.hard)
+            self.timer.init(mode=Timer.PERIODIC, freq=self.rate_hz, callback=cb, hard=self.hard)
         except (ValueError, TypeError):  # ESP32 from v1.27: no hard timers
             self.hard = False
-            self._due = ticks_add(ticks_us(), p)
-            self.ring.reset(p, self._due)
-            self.timer.init(mode=Timer.PERIODIC, freq=self.rate_hz, callback=self._cb, hard=False)
+            cb = self.arm(ticks_add(ticks_us(), p))
+            self.timer.init(mode=Timer.PERIODIC, freq=self.rate_hz, callback=cb, hard=False)
 
     def stop(self):
         if self.timer is not None:
@@ -100,46 +135,105 @@ class FastGroup:
             self.timer = None
         self.ring.close()
 
-    def _tick(self, _t, ticks_us=ticks_us, ticks_diff=ticks_diff, ticks_add=ticks_add):
-        # Timer callback (hard IRQ on rp2): no allocation, no blocking. The common case (on time,
-        # room in the ring, no pending gap) is inlined with few attribute look-ups (each costs
-        # about as much as a call on the bytecode VM; the tick functions come in as default
-        # arguments, i.e. locals, not globals); everything else goes through ring.slot().
+    def _read(self, buf, i):
+        rd = self._rd
+        if rd is not None:
+            for k in range(len(rd)):
+                buf[i + k] = rd[k]()
+            return
+        drivers = self.drivers
+        nchs = self.nchs
+        for k in range(self.nd):
+            drivers[k].read_raw_into(buf, i)
+            i += nchs[k]
+
+    def _late(self):
+        # The timer callback's uncommon case (in the same IRQ, no allocation): a period or more
+        # late (instants lost: counted, the schedule skips them), ring full, or a gap pending.
         r = self.ring
-        due = self._due
+        st = r.st
         p = r.period
+        due = st[_DUE]
         late = ticks_diff(ticks_us(), due)
         if late >= p:
             k = late // p
             r.miss(k)
             due = ticks_add(due, k * p)
-        n = r.count
-        cap = r.cap
-        if n < cap and r.clean:
-            h = r.head
-            i = h * r.nch
-        else:
-            i = r.slot(due)
-            h = r.head
-            n = r.count
+        i = r.slot(due)
         if i >= 0:
-            read1 = self._read1
-            if read1 is not None:
-                read1(r.buf, i)
-            else:
-                buf = r.buf
-                drivers = self.drivers
-                nchs = self.nchs
-                for k in range(self.nd):
-                    drivers[k].read_raw_into(buf, i)
-                    i += nchs[k]
-            h += 1
-            r.head = 0 if h == cap else h
-            r.count = n + 1
-        self._due = ticks_add(due, p)
+            self._read(r.buf, i)
+            r.commit()
+        st[_DUE] = ticks_add(due, p)
 
     def pack(self, framer, t_tx):
         return self.ring.pack(framer, self.channels, t_tx)
+
+
+def _tick_for(st, buf, cap, nch, p, rd, read, late, tus=ticks_us, tdiff=ticks_diff, tadd=ticks_add):
+    """The FastGroup timer callback (hard IRQ on rp2: no allocation, no blocking).
+
+    Common case only: on time (less than a period late), room in the ring and no gap pending
+    (st[_ROOM] is the capacity then, else 0). Everything it touches comes in as default arguments,
+    i.e. locals (a global or an attribute costs about as much again on the bytecode VM); anything
+    else goes to `late` (FastGroup._late).
+    """
+    if rd is not None and nch == 1:
+        r0 = rd[0]
+
+        def tick1(_t, st=st, buf=buf, cap=cap, p=p, r0=r0, late=late, tus=tus, tdiff=tdiff, tadd=tadd):
+            due = st[_DUE]
+            if tdiff(tus(), due) < p:
+                n = st[_COUNT]
+                if n < st[_ROOM]:
+                    h = st[_HEAD]
+                    buf[h] = r0()
+                    h += 1
+                    st[_HEAD] = 0 if h == cap else h
+                    st[_COUNT] = n + 1
+                    st[_DUE] = tadd(due, p)
+                    return
+            late()
+
+        return tick1
+    if rd is not None and nch == 4:
+        r0, r1, r2, r3 = rd
+
+        def tick4(_t, st=st, buf=buf, cap=cap, p=p, r0=r0, r1=r1, r2=r2, r3=r3, late=late, tus=tus, tdiff=tdiff,
+                  tadd=tadd):
+            due = st[_DUE]
+            if tdiff(tus(), due) < p:
+                n = st[_COUNT]
+                if n < st[_ROOM]:
+                    h = st[_HEAD]
+                    i = h << 2
+                    buf[i] = r0()
+                    buf[i + 1] = r1()
+                    buf[i + 2] = r2()
+                    buf[i + 3] = r3()
+                    h += 1
+                    st[_HEAD] = 0 if h == cap else h
+                    st[_COUNT] = n + 1
+                    st[_DUE] = tadd(due, p)
+                    return
+            late()
+
+        return tick4
+
+    def tick(_t, st=st, buf=buf, cap=cap, nch=nch, p=p, read=read, late=late, tus=tus, tdiff=tdiff, tadd=tadd):
+        due = st[_DUE]
+        if tdiff(tus(), due) < p:
+            n = st[_COUNT]
+            if n < st[_ROOM]:
+                h = st[_HEAD]
+                read(buf, h * nch)
+                h += 1
+                st[_HEAD] = 0 if h == cap else h
+                st[_COUNT] = n + 1
+                st[_DUE] = tadd(due, p)
+                return
+        late()
+
+    return tick
 
 
 class SlowGroup:

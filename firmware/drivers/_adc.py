@@ -25,8 +25,10 @@ class PinVolts:
         if not 0 < vref <= 6.5:
             raise ValueError("vref must be in (0, 6.5] V")
         self._vref = int(vref * 10000 + 0.5)
+        self.read = self._read_uv if self.use_uv else self._read_u16  # bound once: no branch per read
 
-    def read(self):
-        if self.use_uv:
-            return self.adc.read_uv() // 100
+    def _read_uv(self):
+        return self.adc.read_uv() // 100
+
+    def _read_u16(self):
         return ((self.adc.read_u16() >> 4) * self._vref) >> 12

@@ -39,6 +39,10 @@ class AdcDivider:
         """buf[i] = pin voltage in 0.1 mV. Allocates nothing."""
         buf[i] = self.pin.read()
 
+    def readers(self):
+        """Per-channel raw readers for the sampler's timer callback (see sampler.FastGroup)."""
+        return (self.pin.read,)
+
 
 def from_config(sensor, i2c=None):
     """Divider input from a pin-map [[sensor]] table: pins = {adc}, divider = {r_top, r_bottom}, input_range."""

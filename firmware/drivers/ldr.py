@@ -59,6 +59,14 @@ class LDR:
         """buf[i] = illuminance in 0.1 lx (saturates at MAX_RAW). Allocates nothing."""
         buf[i] = self.table.lookup(self.pin.read())
 
+    def read(self):
+        """The raw value (as read_raw_into writes it). Allocates nothing."""
+        return self.table.lookup(self.pin.read())
+
+    def readers(self):
+        """Per-channel raw readers for the sampler's timer callback (see sampler.FastGroup)."""
+        return (self.read,)
+
 
 def from_config(sensor, i2c=None):
     """LDR from a pin-map [[sensor]] table: pins = {adc = GPIO}, ldr = {r_fixed} (LDR to 3.3 V)."""

@@ -73,6 +73,14 @@ class NTC:
         """buf[i] = temperature in 0.01 degC (FAULT = -32768 if open/short). Allocates nothing."""
         buf[i] = self.table.lookup(self.pin.read())
 
+    def read(self):
+        """The raw value (as read_raw_into writes it). Allocates nothing."""
+        return self.table.lookup(self.pin.read())
+
+    def readers(self):
+        """Per-channel raw readers for the sampler's timer callback (see sampler.FastGroup)."""
+        return (self.read,)
+
 
 def from_config(sensor, i2c=None):
     """NTC from a pin-map [[sensor]] table: pins = {adc = GPIO}, ntc = {r_nominal, beta, r_fixed, t_nominal?}."""
