@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,12 +36,30 @@ from . import validate as v
 from .bus import LiveBus
 from .clock import BoardClock
 from .journal import FLAG_AFTER_GAP, FLAG_ARRIVAL, FLAG_SHIFTED, Journal, JournalError, Row
-from .protocol import HEADER_SIZE, KIND_EVENTS, KIND_SAMPLES, KIND_STATUS, FrameError, decode
+from .protocol import (
+    DTYPES,
+    EVENT_DTYPE,
+    HEADER,
+    HEADER_SIZE,
+    KIND_EVENTS,
+    KIND_SAMPLES,
+    KIND_STATUS,
+    MAGIC,
+    MAX_CHANNELS,
+    MAX_FRAME,
+    VERSION,
+    FrameError,
+    decode,
+)
 
 log = logging.getLogger("classlab.gateway")
 
 Ack = Callable[[], object] | None
 DEFAULT_TICK_PERIOD = 1 << 30
+_ITEMSIZE = {code: dt.itemsize for code, dt in DTYPES.items()}  # sample type code → bytes per value
+_unpack_header = HEADER.unpack_from
+_NO_SAMPLES = np.zeros((0, 0), dtype="<i2")
+_NO_EVENTS = np.zeros(0, dtype=EVENT_DTYPE)
 
 
 @dataclass
@@ -58,6 +76,43 @@ class LiveFrame:
     meta: dict[str, Any] | None
 
 
+def _live_frame(row: Row, key: str, meta: dict[str, Any] | None) -> LiveFrame:
+    """The LiveFrame of a journal row (its data is a view of the payload: no copy)."""
+    _bid, kind, _seq, t0, dt, count, nch, channels, dtype, *_rest, data = row
+    ch = tuple(channels)
+    if kind == KIND_SAMPLES:
+        samples = np.frombuffer(data, DTYPES[ord(dtype)]).reshape(count, nch)
+        return LiveFrame(key, kind, t0, dt, ch, samples, _NO_EVENTS, meta)
+    return LiveFrame(key, kind, t0, dt, ch, _NO_SAMPLES, np.frombuffer(data, EVENT_DTYPE), meta)
+
+
+class LiveBatch:
+    """One commit's frames as the live bus carries them. The LiveFrames (numpy views of the payloads) are
+    made on first iteration, so committing costs one small tuple per frame when nobody is watching; the
+    bus keeps the batch for ``history_s`` for pages opened later. Iterates like a list of LiveFrame."""
+
+    __slots__ = ("_items", "_frames")
+
+    def __init__(self, items: list[tuple[Row, str, dict[str, Any] | None]]) -> None:
+        self._items = items
+        self._frames: list[LiveFrame] | None = None
+
+    def _build(self) -> list[LiveFrame]:
+        frames = self._frames
+        if frames is None:  # two readers at once may both build it: same result, either kept
+            frames = self._frames = [_live_frame(*it) for it in self._items]
+        return frames
+
+    def __iter__(self) -> Iterator[LiveFrame]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i: int) -> LiveFrame:
+        return self._build()[i]
+
+
 @dataclass
 class _Batch:
     """What the next commit holds: rows and board updates, then acks, counts and live frames after it."""
@@ -66,7 +121,7 @@ class _Batch:
     updates: list[tuple[str, int, str]] = field(default_factory=list)
     acks: list[Callable[[], object]] = field(default_factory=list)
     touched: list[tuple[BoardState, int]] = field(default_factory=list)  # (board, values) per stored frame
-    live: list[LiveFrame] = field(default_factory=list)
+    live: list[tuple[Row, str, dict[str, Any] | None]] = field(default_factory=list)  # (row, key, meta)
     markers: list[threading.Event] = field(default_factory=list)
     messages: int = 0
 
@@ -94,9 +149,10 @@ class BoardState:
     last_ns: dict[int, int] = field(default_factory=dict)  # per frame kind: time of the last value stored
     clock_saved_ns: int = 0
 
-    @property
-    def key(self) -> str:
-        return f"{self.site}/{self.board}"
+    key: str = field(init=False)  # "<site>/<board>"
+
+    def __post_init__(self) -> None:
+        self.key = f"{self.site}/{self.board}"
 
     def restart(self) -> None:
         self.clock = BoardClock(self.clock.period)
@@ -248,7 +304,7 @@ class Pipeline:
         self.commits += 1
         self.batch_max = max(self.batch_max, b.messages)
         if live:
-            self.bus.publish(live)
+            self.bus.publish(LiveBatch(live))
         for m in b.markers:
             m.set()
 
@@ -262,13 +318,33 @@ class Pipeline:
     def _frame(self, bs: BoardState, payload: bytes | bytearray, arrival: int, b: _Batch) -> None:
         if not isinstance(payload, bytes):
             payload = bytes(payload)  # the row keeps a view of it until the commit: it must not change
-        try:
-            f = decode(payload)
-        except FrameError as exc:
-            self._note_reject(bs, exc.reason, str(exc))
-            return
+        # Fast path for the common case, a valid sample block: the header's fields straight from struct,
+        # no Frame or numpy view per frame (the live bus makes those only when read). It accepts exactly
+        # what decode() accepts for sample blocks with channels; anything else (events, status, an
+        # invalid frame) goes through decode(), which has the last word and the reasons.
+        n = len(payload)
+        hdr = _unpack_header(payload) if HEADER_SIZE <= n <= MAX_FRAME else None
+        if hdr is not None and hdr[2] == KIND_SAMPLES and hdr[0] == MAGIC and hdr[1] == VERSION:
+            _m, _v, kind, seq, t_first, t_tx, period_us, dropped, nch, code, count = hdr
+            off = HEADER_SIZE + nch
+            fast = (0 < nch <= MAX_CHANNELS and n - off == count * nch * _ITEMSIZE.get(code, -1)
+                    and (period_us or count <= 1) and (nch == 1 or len(set(payload[HEADER_SIZE:off])) == nch))
+        else:
+            fast = False
+        events = status = None
+        if not fast:
+            try:
+                f = decode(payload)
+            except FrameError as exc:
+                self._note_reject(bs, exc.reason, str(exc))
+                return
+            kind, seq, t_first, t_tx, period_us, dropped, count = (f.kind, f.seq, f.t_first, f.t_tx, f.period_us,
+                                                                   f.dropped, f.count)
+            nch = len(f.channels)
+            off = HEADER_SIZE + nch
+            events, status = f.events, f.status
         bs.last_arrival_ns = arrival
-        verdict, gap = bs.seq.check(f.seq, f.t_tx)
+        verdict, gap = bs.seq.check(seq, t_tx)
         flags = 0
         if verdict is not v.OK:
             if verdict is v.DUPLICATE:
@@ -288,51 +364,52 @@ class Pipeline:
                 bs.gaps += gap
                 flags = FLAG_AFTER_GAP
         clock = bs.clock
-        obs = clock.observe(f.t_tx, arrival)
+        obs = clock.observe(t_tx, arrival)
         if obs.fallback:
             flags |= FLAG_ARRIVAL
             self.clock_fallback += 1
-        kind, count, nch = f.kind, f.count, len(f.channels)
-        ufirst = clock.before(f.t_first, obs.utx)
+        ufirst = clock.before(t_first, obs.utx)
         t0 = clock.to_ns(ufirst)
         n_values = 0
         if kind == KIND_SAMPLES:
             n_values = count * nch
-            dt = clock.rate * f.period_us
-            if flags & FLAG_AFTER_GAP and bs.next_tick is not None and f.period_us:
-                missing = (ufirst - bs.next_tick) // f.period_us
-                lost = max(0, missing * nch - f.dropped)
+            dt = clock.rate * period_us
+            if flags & FLAG_AFTER_GAP and bs.next_tick is not None and period_us:
+                missing = (ufirst - bs.next_tick) // period_us
+                lost = max(0, missing * nch - dropped)
                 self.lost_samples += lost
                 bs.lost_samples += lost
-            bs.next_tick = ufirst + count * f.period_us
+            bs.next_tick = ufirst + count * period_us
             span = int((count - 1) * dt) if count else 0
         elif kind == KIND_EVENTS:
+            assert events is not None
             n_values = count
             dt = clock.rate
-            span = int(int(f.events["dt_us"].max()) * dt) if count else 0
+            span = int(int(events["dt_us"].max()) * dt) if count else 0
             self.events += count
         else:
             dt = 0.0
             span = 0
             self.status_frames += 1
-            bs.status = f.status
+            bs.status = status
         if count and kind != KIND_STATUS:
-            last = bs.last_ns.get(kind)
+            last_ns = bs.last_ns
+            last = last_ns.get(kind)
             if last is not None and t0 <= last:
                 t0 = last + 1
                 flags |= FLAG_SHIFTED
                 self.shifted += 1
-            bs.last_ns[kind] = t0 + span
-        if f.dropped:
-            self.dropped += f.dropped
-            bs.dropped += f.dropped
-        off = HEADER_SIZE + nch
-        b.rows.append((bs.id, kind, f.seq, t0, dt, count, nch, payload[HEADER_SIZE:off],
-                     chr(payload[25]) if kind == KIND_SAMPLES else None, n_values, f.dropped, ufirst,
-                     f.t_tx, arrival, flags, memoryview(payload)[off:]))  # a view: no 4 KB copy per frame
+            last_ns[kind] = t0 + span
+        if dropped:
+            self.dropped += dropped
+            bs.dropped += dropped
+        row = (bs.id, kind, seq, t0, dt, count, nch, payload[HEADER_SIZE:off],
+               chr(payload[25]) if kind == KIND_SAMPLES else None, n_values, dropped, ufirst,
+               t_tx, arrival, flags, memoryview(payload)[off:])  # a view: no 4 KB copy per frame
+        b.rows.append(row)
         b.touched.append((bs, n_values))
         if kind != KIND_STATUS and self.bus.active:
-            b.live.append(LiveFrame(bs.key, kind, t0, dt, f.channels, f.samples, f.events, bs.meta))
+            b.live.append((row, bs.key, bs.meta))
 
     def _meta(self, bs: BoardState, payload: bytes | bytearray, updates: list[tuple[str, int, str]]) -> None:
         if not payload:

@@ -9,7 +9,7 @@ import pytest
 
 from classlab.gateway.journal import FLAG_AFTER_GAP, Journal
 from classlab.gateway.pipeline import Pipeline
-from classlab.gateway.protocol import HEADER_SIZE, decode
+from classlab.gateway.protocol import HEADER, HEADER_SIZE, FrameError, decode
 from classlab.gateway.simboard import make_boards
 
 BASE_NS = 1_790_000_000_000_000_000
@@ -225,3 +225,65 @@ def test_a_full_disk_is_reported_and_nothing_is_acked(journal) -> None:
     p.stop()
     assert h["status"] == "error" and "journal write failed" in h["warnings"][0]
     assert h["frames"] == 0 and acked == []  # the broker keeps every message for a later session
+
+
+def _frame(seq: int, *, nch: int = 1, code: str = "h", count: int = 3, period: int = 50, channels=None,
+           extra: int = 0, magic: bytes = b"CL", version: int = 1, kind: int = 1) -> bytes:
+    chans = bytes(channels if channels is not None else range(nch))
+    body = np.arange(count * nch, dtype=np.int64).astype(f"<{code if code in 'hHiI' else 'h'}").tobytes()
+    body = body + bytes(extra) if extra >= 0 else body[:extra]
+    return HEADER.pack(magic, version, kind, seq, 1000 + seq, 2000 + seq * 200, period, 0, nch, ord(code),
+                       count) + chans + body
+
+
+def test_sample_blocks_are_accepted_and_rejected_exactly_as_decode_says(journal) -> None:
+    """The pipeline's fast path for sample blocks must agree with protocol.decode() on every edge."""
+    cases = [
+        _frame(1), _frame(1, nch=3, code="I", count=5), _frame(1, nch=2, code="H"), _frame(1, code="i", count=0),
+        _frame(1, period=0, count=1), _frame(1, nch=0, count=0), _frame(1, nch=32, count=1),
+        _frame(1, nch=2, channels=[4, 4]), _frame(1, code="q"), _frame(1, extra=1), _frame(1, extra=-1),
+        _frame(1, period=0, count=2), _frame(1, nch=0, count=3), _frame(1, nch=33, count=0),
+        _frame(1, magic=b"CX"), _frame(1, version=2), _frame(1, kind=7), _frame(1, count=2100),
+        _frame(1)[:27], bytearray(_frame(1, nch=2, channels=[7, 3])),
+    ]
+    expected: dict[str, int] = {}
+    accepted = {}
+    for i, payload in enumerate(cases):
+        try:
+            accepted[f"b{i:02d}"] = decode(bytes(payload))
+        except FrameError as exc:
+            expected[exc.reason] = expected.get(exc.reason, 0) + 1
+    assert len(accepted) >= 6 and len(expected) >= 8  # both sides of every check are exercised
+    p = Pipeline(journal).start()
+    for i, payload in enumerate(cases):
+        p.submit("lab-1", f"b{i:02d}", "data", payload, BASE_NS + i)
+    assert p.flush()
+    h = p.health()
+    p.stop()
+    assert h["rejected"] == expected
+    rows = journal.db.execute("SELECT board, kind, seq, count, nch, channels, dtype, n_values, data FROM frames "
+                              "JOIN boards ON boards.id = board_id ORDER BY board").fetchall()
+    assert [r[0] for r in rows] == sorted(accepted)
+    for board, kind, seq, count, nch, channels, dtype, n_values, data in rows:
+        f = accepted[board]
+        assert (kind, seq, count, nch, tuple(channels)) == (f.kind, f.seq, f.count, len(f.channels), f.channels)
+        assert dtype == {"<i2": "h", "<u2": "H", "<i4": "i", "<u4": "I"}[f.dtype.str] and n_values == f.n_values
+        assert np.array_equal(np.frombuffer(data, f.samples.dtype).reshape(f.count, nch), f.samples)
+
+
+def test_live_bus_carries_committed_frames_as_decoded(journal) -> None:
+    _, messages = run_boards(1, 3.0, experiment="PHY-S-08", rate=100)
+    p = Pipeline(journal).start()
+    sub = p.bus.subscribe(maxlen=10_000)
+    feed(p, messages)
+    p.stop()
+    live = [f for batch in sub.drain() for f in batch]
+    sent = [decode(pl) for t, pl, _ in messages if t.endswith("/data")]
+    sent = [f for f in sent if f.kind != 3]  # status frames are not on the live bus
+    assert len(live) == len(sent) > 10
+    t0s = [t for (t,) in journal.db.execute("SELECT t0_ns FROM frames WHERE kind != 3 ORDER BY id")]
+    for lf, f, t0 in zip(live, sent, t0s, strict=True):
+        assert (lf.key, lf.kind, lf.channels, lf.t0_ns) == ("lab-1/sim-01", f.kind, f.channels, t0)
+        assert np.array_equal(lf.samples, f.samples) and np.array_equal(lf.events, f.events)
+        assert lf.meta is not None and lf.meta.get("channels")
+    assert [f for batch in p.bus.subscribe(replay=True).drain() for f in batch][-1].t0_ns == t0s[-1]
