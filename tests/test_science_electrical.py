@@ -116,7 +116,7 @@ LABS = [
     Lab(
         "CHE-S-11",
         (
-            Expect("open_circuit_voltage", "open_circuit_V", "V", max_rel_u=0.02, known_issue=OCV),
+            Expect("open_circuit_voltage", "open_circuit_V", "V", max_rel_u=0.02),
             Expect("max_power", "max_power_W", "W", max_rel_u=0.05, known_issue=OCV),
         ),
     ),

@@ -7,8 +7,6 @@ import pytest
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 LAG = "probe lag rounds the peak / exp fit starts while the probe settles (STEPS_WANTED, from S)"
-SHORT = "plateau duration excludes smoothing windows and probe lag: 10-15 % short (STEPS_WANTED)"
-BAND = "plateau.rate_before is not a defined band; heating rate not constant (STEPS_WANTED, from S)"
 
 LABS = [
     Lab(
@@ -22,7 +20,7 @@ LABS = [
         "PHY-J-10",
         (
             Expect("boiling_point", "boiling_point_C", "C", max_u=0.2),
-            Expect("heating_rate", "heating_rate_C_per_min", "C/min", max_rel_u=0.2, known_issue=BAND),
+            Expect("heating_rate", "heating_rate_C_per_min", "C/min", max_rel_u=0.2),
         ),
     ),
     Lab(
@@ -38,7 +36,7 @@ LABS = [
         "SCI-P-02",
         (
             Expect("melting_point", "melting_point_C", "C", max_u=0.2),
-            Expect("melting_duration", "melting_duration_s", "s", max_rel_u=0.2, known_issue=SHORT),
+            Expect("melting_duration", "melting_duration_s", "s", max_rel_u=0.2),
         ),
     ),
     Lab(
