@@ -109,9 +109,24 @@ def bind_buffer(buffer: Buffer, table: Mapping[str, np.ndarray], time_column: st
     if y.shape != t.shape:
         raise AnalysisIssue("bad_shape", f"column {column!r} has {y.size} rows but {time_column} has {t.size}",
                             f"列 {column!r} 行数与 {time_column} 不一致")
+    if buffer.unit == "level":
+        y = _hold_levels(y)
     ok = np.isfinite(y) & np.isfinite(t)
     values = convert(y[ok], unit, buffer.unit) if unit != buffer.unit else y[ok]
     return Series(t[ok], values, buffer.unit, buffer.quantity)
+
+
+def _hold_levels(y: np.ndarray) -> np.ndarray:
+    """A gate level holds between edges: empty cells take the last level; those before the first edge take
+    the level the first edge left (1 − first), as a logger that writes the gate only at its edges implies."""
+    ok = np.isfinite(y)
+    if ok.all() or not ok.any():
+        return y
+    idx = np.where(ok, np.arange(y.size), -1)
+    np.maximum.accumulate(idx, out=idx)
+    first = int(np.argmax(ok))
+    held = np.where(idx >= 0, y[np.clip(idx, 0, None)], 1.0 - y[first])
+    return held
 
 
 # other loggers' names for a quantity, tried after the buffer's own (Logger Pro "Potential", phyphox "Position")
@@ -354,7 +369,13 @@ class LiveRun:
         """Add samples (time in s from the session start, values in the buffer's unit) to one buffer."""
         if buffer not in self.rings:
             raise KeyError(f"{self.template.id} has no buffer {buffer!r}; buffers: {', '.join(self.rings)}")
-        self.rings[buffer].append(np.asarray(t, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        t = np.asarray(t, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        ring = self.rings[buffer]
+        if ring.total == 0 and y.size and self.template.buffers[buffer].unit == "level" and y[0] == 1.0:
+            # a gate reports edges: the first one, to "blocked", means the beam was clear just before it
+            t, y = np.concatenate([[t[0] - 1e-6], t]), np.concatenate([[0.0], y])
+        ring.append(t, y)
 
     def buffer_for(self, column: str) -> tuple[str, str] | None:
         """The template buffer a live channel ``<quantity>_<unit>`` feeds, and the channel's unit; None if

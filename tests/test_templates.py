@@ -197,3 +197,32 @@ def test_every_sensor_template_has_a_live_readout(exp_id):
     assert live, "no live step: the dashboard would show no value while data arrive"
     outputs = {o for a in live for o in a.outputs.values()}
     assert any(r.value in outputs for r in t.results.values())
+
+
+def _pendulum_edges(period=1.6, swings=12, t0=1.0):
+    """Edge times and levels of a photogate at the bottom of a pendulum (two passes a period)."""
+    t, level = [], []
+    for k in range(2 * swings):
+        centre = t0 + k * period / 2
+        t += [centre - 0.015, centre + 0.015]
+        level += [1.0, 0.0]
+    return np.array(t), np.array(level)
+
+
+def test_gate_edges_alone_are_enough_live_and_in_a_table_with_other_channels():
+    length = 9.80665 * (1.6 / (2 * np.pi)) ** 2
+    t, level = _pendulum_edges()
+    run = LiveRun("PHY-S-14", {"length_m": length}, capacity=256)
+    for k in range(0, t.size, 6):  # edges arrive in event frames; the first edge is "blocked"
+        run.append("gate", t[k:k + 6], level[k:k + 6])
+    result = run.stop()
+    assert result.valid, result.reasons
+    assert result.results["g"].value == pytest.approx(9.80665, rel=0.002)
+    # another logger: light sampled at 50 Hz, the gate column written only at its edges (blank elsewhere)
+    ts = np.arange(0.0, 12.0, 0.02)
+    times = np.concatenate([ts, t])
+    order = np.argsort(times, kind="stable")
+    gate = np.concatenate([np.full(ts.size, np.nan), level])[order]
+    table = {"time_s": times[order], "gate_level": gate, "illuminance_lx": np.full(times.size, 300.0)}
+    r = analyze("PHY-S-14", table, {"length_m": length})
+    assert r.results["g"].value == pytest.approx(9.80665, rel=0.002)
