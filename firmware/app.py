@@ -44,7 +44,7 @@ class App:
         """cfg: the pin map dict (board_config.json); site: config.read_site() dict; link: an MqttLink
         or SerialLink (send, send_meta, send_status, poll); led: a drivers.status_led.StatusLed or None."""
         self.led = led
-        self.cfg = cfg
+        self._cfg = json.dumps(cfg)  # the pin map for rebuilds, as JSON: a third of the dict's RAM
         self.site = site
         self.link = link
         self.framer = framer or _frame.Framer()
@@ -62,6 +62,11 @@ class App:
         self.dropped_before = 0  # dropped by samplers replaced on a rate/channel change
         self._send = self._count_send  # bound once: the loop does not allocate a method per flush
         self._on_cmd = self.on_cmd
+
+    @property
+    def cfg(self):
+        """The pin map dict (decoded afresh: for commands, not for the sampling path)."""
+        return json.loads(self._cfg)
 
     def _count_send(self, f):
         self.frames += 1
@@ -240,6 +245,7 @@ def main(board_path="board_config.json"):
     try:
         link = make_link(site, framer, btype)
         app = App(cfg, site, link, framer, led)
+        cfg = None  # the app keeps its own compact copy; this frame lives as long as the board runs
     except Exception as e:  # config or sensor error: say it on the console, blink "error"
         print("classlab:", e)
         if led is not None:

@@ -140,19 +140,22 @@ def app_burst(app, ch_id, n, rate_hz):
         raise ValueError("burst: channel %d is not a voltage input (adc_divider, adc_bipolar)" % ch_id)
     burst_timing(rate_hz)  # check before stopping anything
     meta_ch = None
-    for ch in app.board.meta["channels"]:
+    meta = app.board.meta
+    for ch in meta["channels"]:
         if ch["id"] == ch_id:
             meta_ch = ch
     if meta_ch is None:
         raise ValueError("burst: channel %d is not enabled" % ch_id)
     bid = ch_id + BURST_ID_OFFSET
-    if not any(ch["id"] == bid for ch in app.board.meta["channels"]):
+    if not any(ch["id"] == bid for ch in meta["channels"]):
         # driver raw = pin voltage in 0.1 mV; a burst sample is a 12-bit code of 3.3 V / 4096
-        app.board.meta["channels"].append({
+        meta["channels"].append({
             "id": bid, "sensor": sensor["name"], "driver": "burst", "quantity": meta_ch["quantity"],
             "unit": meta_ch["unit"], "scale": meta_ch["scale"] * 33000 / 4096, "offset": meta_ch["offset"],
             "dtype": "H", "kind": "burst", "max_rate": MAX_RATE_HZ})
+        app.board.set_meta(meta)
         app.link.send_meta(app.board.meta_json())
+    meta = meta_ch = None
     was = app.state == "running"
     if was:
         app.stop()

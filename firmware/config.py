@@ -127,18 +127,29 @@ def ring_size(rate_hz, site):
 
 
 class Board:
-    """Everything config builds: sampler, drivers by sensor name, meta JSON and limits."""
+    """Everything config builds: sampler, drivers by sensor name, meta JSON and limits.
+
+    The meta is kept as its JSON bytes only (what the link publishes, shared with it): the dict
+    form costs ~4x the RAM (10 KB for a full station). `meta` decodes a fresh dict; change it with
+    set_meta()."""
 
     def __init__(self, board_type, board_id, sampler, sensors, meta, max_rate):
         self.type = board_type
         self.id = board_id
         self.sampler = sampler
         self.sensors = sensors  # [(name, driver, channel ids, group kind)]
-        self.meta = meta
         self.max_rate = max_rate
+        self.set_meta(meta)
+
+    @property
+    def meta(self):
+        return json.loads(self._meta)
+
+    def set_meta(self, meta):
+        self._meta = json.dumps(meta).encode()
 
     def meta_json(self):
-        return json.dumps(self.meta).encode()
+        return self._meta
 
 
 def build(cfg, site=None, enabled=None, rate_hz=None, i2c_factory=None):

@@ -56,6 +56,7 @@ framer = frame.Framer()
 link = mqtt_link.MqttLink("school-a", "b1", "broker.local", wlan=wlan, ssid="lab", wifi_key="pw",
                           queue_bytes=site["QUEUE_BYTES"])
 a = app.App(CFG, site, link, framer)
+del CFG  # as app.main() does: only the app's own copy of the pin map stays
 link.start()
 a.start()
 for _ in range(100):  # 0.5 s of running, so every lazy buffer exists
