@@ -109,6 +109,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     from .journal import Journal, JournalError
     from .mqtt_source import MqttSource
     from .pipeline import Pipeline
+    from .serial_source import SerialSource
 
     try:
         cfg = load(args.config)
@@ -123,22 +124,25 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     source = MqttSource(pipeline, m["url"], cfg.site, client_id=m.get("client_id"), username=m.get("username"),
                         password=m.get("password"), ca_file=m.get("ca_file"), tls=m.get("tls", False),
                         session_expiry_s=m.get("session_expiry_s", 7 * 24 * 3600))
+    # boards on USB serial ([[serial]]) feed the same pipeline, next to the MQTT source
+    serials = [SerialSource(pipeline, s.port, cfg.site, s.board, baudrate=s.baud) for s in cfg.serial]
     token = _token(args)
     port = args.port if args.port is not None else cfg.http_port
     args.host = args.host or cfg.http_host
-    return _serve(service, pipeline, journal, [source], args, port, token,
+    return _serve(service, pipeline, journal, [source, *serials], args, port, token,
                   _banner("gateway", token, str(cfg.journal_path)),
-                  extra_health=lambda: {"mqtt": source.stats()})
+                  extra_health=lambda: {"mqtt": source.stats(), "serial": [s.stats() for s in serials]})
 
 
 def _serve(service: Any, pipeline: Any, journal: Any, sources: list[Any], args: argparse.Namespace, port: int,
            token: str, banner: Any, extra_health: Any = None) -> int:
     from .mqtt_source import MqttError
+    from .serial_source import SerialSourceError
 
     try:
         return int(service.run(pipeline, journal, sources, host=args.host or "127.0.0.1", port=port, token=token,
                                 open_browser=not args.no_browser, banner=banner, extra_health=extra_health))
-    except (service.PortError, MqttError) as exc:
+    except (service.PortError, MqttError, SerialSourceError) as exc:
         raise CommandError(str(exc)) from None
 
 

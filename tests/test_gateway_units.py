@@ -188,3 +188,48 @@ def test_config_accepts_an_influxdb_table_and_the_journal_counts_the_backlog(tmp
     j.append([(bid, 1, 0, 0, 1000.0, 1, 1, b"\x00", "h", 1, 0, 0, 0, 0, 0, b"\x00\x00")] * 7)
     assert j.stats()["backlog"] == 7
     j.close()
+
+
+SERIAL = EXAMPLE + """
+[[serial]]
+port = "/dev/ttyACM0"
+board = "pico-1"
+
+[[serial]]
+board = "esp-2"
+port = "COM3"
+baud = 921600
+"""
+
+
+def test_config_reads_serial_boards_with_their_lines(tmp_path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(SERIAL)
+    cfg = load(f)
+    assert [(s.port, s.board, s.baud, s.line) for s in cfg.serial] == [
+        ("/dev/ttyACM0", "pico-1", 115200, 12), ("COM3", "esp-2", 921600, 16)]
+    f.write_text(EXAMPLE)
+    assert load(f).serial == []
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("baud = 921600", "baud = 921600\nbits = 8"), r"c\.toml:20: unknown key \[\[serial\]\] 'bits'"),
+    (("baud = 921600", "baud = \"fast\""), r"c\.toml:19: \[\[serial\]\] baud must be an integer, got str"),
+    (("baud = 921600", "baud = 12"), r"c\.toml:19: \[\[serial\]\] baud must be 300–4000000, got 12"),
+    (("board = \"esp-2\"", "board = \"ESP 2\""), r"c\.toml:17: .*\[\[serial\]\] board"),
+    (("board = \"esp-2\"", "board = \"pico-1\""),
+     r"c\.toml:17: \[\[serial\]\] board 'pico-1' is already used by the \[\[serial\]\] entry on line 12"),
+    (("port = \"COM3\"", "port = \"/dev/ttyACM0\""), r"c\.toml:18: \[\[serial\]\] port '/dev/ttyACM0' is already"),
+    (("board = \"esp-2\"\n", ""), r"c\.toml:16: \[\[serial\]\] needs 'board'"),
+    (("port = \"/dev/ttyACM0\"", "port = \"  \""), r"c\.toml:13: \[\[serial\]\] port is empty"),
+    (("[[serial]]\nboard = \"esp-2\"\nport = \"COM3\"\nbaud = 921600\n", "[serial]\nport = \"COM3\"\n"),
+     r"c\.toml:13: 'serial' must be written \[\[serial\]\]"),
+])
+def test_serial_config_errors_name_key_and_line(tmp_path, edit, message) -> None:
+    f = tmp_path / "c.toml"
+    text = SERIAL.replace(*edit)
+    if "[serial]\n" in text:  # only a plain [serial] table in the file (mixing both is not valid TOML)
+        text = text.replace('[[serial]]\nport = "/dev/ttyACM0"\nboard = "pico-1"\n', "")
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load(f)
