@@ -212,6 +212,19 @@ def test_config_reads_serial_boards_with_their_lines(tmp_path) -> None:
     assert load(f).serial == []
 
 
+def test_the_example_serial_table_works_when_uncommented(tmp_path) -> None:
+    from importlib import resources
+
+    text = resources.files("classlab.gateway").joinpath("classlab.example.toml").read_text()
+    lines = text.splitlines()
+    start = lines.index("# [[serial]]")
+    for i in range(start, start + 4):
+        lines[i] = lines[i][2:]
+    f = tmp_path / "example.toml"
+    f.write_text("\n".join(lines))
+    assert [(s.port, s.board, s.baud) for s in load(f).serial] == [("/dev/ttyACM0", "pico-1", 115200)]
+
+
 @pytest.mark.parametrize("edit, message", [
     (("baud = 921600", "baud = 921600\nbits = 8"), r"c\.toml:20: unknown key \[\[serial\]\] 'bits'"),
     (("baud = 921600", "baud = \"fast\""), r"c\.toml:19: \[\[serial\]\] baud must be an integer, got str"),
