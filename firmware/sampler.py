@@ -323,18 +323,25 @@ class SlowGroup:
 
 
 class EventGroup:
-    """Drains an edge-recording driver (photogate) into event frames."""
+    """Drains an edge-recording driver (photogate) into event frames.
+
+    The scratch arrays edges are drained into are used only inside pack() (main loop, one group
+    at a time), so all event groups share one set; tick offsets and channel ids are computed in
+    place."""
+
+    _scratch = None  # (batch, ticks, idx, levels), shared by every EventGroup
 
     def __init__(self, driver, channel_ids, batch=64):
         self.driver = driver
         self.channels = bytes(channel_ids)
         self.ids = self.channels
+        sc = EventGroup._scratch
+        if sc is None or sc[0] < batch:
+            sc = EventGroup._scratch = (batch, array("i", bytes(4 * batch)), bytearray(batch), bytearray(batch))
         self.batch = batch
-        self.ticks = array("i", bytes(4 * batch))
-        self.idx = bytearray(batch)
-        self.levels = bytearray(batch)
-        self.dts = array("I", bytes(4 * batch))
-        self.chans = bytearray(batch)
+        self.ticks = sc[1]
+        self.idx = sc[2]
+        self.levels = sc[3]
         self.running = False
         self.total_dropped = 0
 
@@ -347,16 +354,19 @@ class EventGroup:
         self.running = False
 
     def pack(self, framer, t_tx):
-        n = self.driver.take_events(self.ticks, self.idx, self.levels, self.batch) if self.running else 0
+        ticks = self.ticks
+        idx = self.idx
+        n = self.driver.take_events(ticks, idx, self.levels, self.batch) if self.running else 0
         dropped = self.driver.take_dropped()
         if n == 0 and dropped == 0:
             return None
         self.total_dropped += dropped
-        t0 = self.ticks[0] if n else t_tx
+        t0 = ticks[0] if n else t_tx
+        ids = self.ids
         for i in range(n):
-            self.dts[i] = ticks_diff(self.ticks[i], t0)
-            self.chans[i] = self.ids[self.idx[i]]
-        return framer.pack_events(t0, t_tx, dropped, self.channels, self.dts, self.chans, self.levels, n)
+            ticks[i] = ticks_diff(ticks[i], t0)  # µs after the first edge (>= 0)
+            idx[i] = ids[idx[i]]
+        return framer.pack_events(t0, t_tx, dropped, self.channels, ticks, idx, self.levels, n)
 
 
 class Sampler:

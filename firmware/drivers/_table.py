@@ -13,25 +13,33 @@ class VoltTable:
 
     func(volts) -> int (the raw value the driver reports) or None where the reading is impossible.
     Entries next to a None give FAULT (the caller's fault code), so an open or shorted sensor is
-    reported, never turned into a plausible number.
+    reported, never turned into a plausible number. A None is stored as the fault code itself
+    (one array, no separate validity map): where func can return None, it must not also return the
+    fault code as a value (ntc: -32768 is below -55 degC; ldr's func never returns None).
     """
 
     def __init__(self, func, v_max, typecode="h", fault=FAULT):
         n = (int(v_max * 10000) >> STEP_SHIFT) + 2
         self.fault = fault
-        self.tab = array(typecode, [0] * n)
-        self.ok = bytearray(n)
+        self.tab = tab = array(typecode, bytes(n * (2 if typecode in "hH" else 4)))
+        holes = False
         for k in range(n):
             y = func((k << STEP_SHIFT) / 10000)
-            if y is not None:
-                self.tab[k] = y
-                self.ok[k] = 1
+            if y is None:
+                y = fault
+                holes = True
+            tab[k] = y
+        self.holes = holes  # some voltages are impossible: check both neighbours on lookup
         self.n = n
 
     def lookup(self, v):
         """Interpolated raw value at pin voltage v (0.1 mV units), or the fault code."""
         k = v >> STEP_SHIFT
-        if v < 0 or k + 1 >= self.n or not (self.ok[k] and self.ok[k + 1]):
+        if v < 0 or k + 1 >= self.n:
             return self.fault
-        a = self.tab[k]
-        return a + (((self.tab[k + 1] - a) * (v & _MASK)) >> STEP_SHIFT)
+        tab = self.tab
+        a = tab[k]
+        b = tab[k + 1]
+        if self.holes and (a == self.fault or b == self.fault):
+            return self.fault
+        return a + (((b - a) * (v & _MASK)) >> STEP_SHIFT)
