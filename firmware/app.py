@@ -44,7 +44,8 @@ class App:
         """cfg: the pin map dict (board_config.json); site: config.read_site() dict; link: an MqttLink
         or SerialLink (send, send_meta, send_status, poll); led: a drivers.status_led.StatusLed or None."""
         self.led = led
-        self._cfg = json.dumps(cfg)  # the pin map for rebuilds, as JSON: a third of the dict's RAM
+        self._cfg = json.dumps(cfg, separators=(",", ":"))  # the pin map for rebuilds: compact JSON is a
+        # quarter of the dict's RAM
         self.site = site
         self.link = link
         self.framer = framer or _frame.Framer()

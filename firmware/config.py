@@ -146,7 +146,7 @@ class Board:
         return json.loads(self._meta)
 
     def set_meta(self, meta):
-        self._meta = json.dumps(meta).encode()
+        self._meta = json.dumps(meta, separators=(",", ":")).encode()
 
     def meta_json(self):
         return self._meta
