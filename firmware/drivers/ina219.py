@@ -23,18 +23,6 @@ SHUNT_LSB_V = 0.00001
 PGA_RANGES = (0.04, 0.08, 0.16, 0.32)
 
 
-def bus_volts(reg):
-    """Bus-voltage register value -> volts (bits 15..3, 4 mV per count)."""
-    return (reg >> 3) * BUS_LSB_V
-
-
-def shunt_volts(reg):
-    """Shunt-voltage register value (two's complement) -> volts (10 uV per count)."""
-    if reg & 0x8000:
-        reg -= 0x10000
-    return reg * SHUNT_LSB_V
-
-
 def config_word(brng_32v, pga):
     """CONFIG register: bus range, PGA index, 12-bit ADCs, shunt+bus continuous."""
     return (brng_32v << 13) | (pga << 11) | (0x3 << 7) | (0x3 << 3) | 0x7
