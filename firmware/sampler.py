@@ -73,7 +73,8 @@ class FastGroup:
     A driver may offer ``readers()``: one zero-argument callable per channel that returns the raw
     int and allocates nothing (the ADC drivers hand over their pin's read method). When every
     driver of the group does, the timer callback calls those directly, one call and one store per
-    value, unrolled for 1 to 4 channels; otherwise it calls each driver's ``read_raw_into``.
+    value, unrolled for 1 to 4 channels (a Pico has 3-4 ADC pins); otherwise it calls each driver's
+    ``read_raw_into``.
     """
 
     def __init__(self, drivers, channel_ids, rate_hz, capacity=512, timer_id=-1, hard=True):
@@ -195,6 +196,47 @@ def _tick_for(st, buf, cap, nch, p, rd, read, late, tus=ticks_us, tdiff=ticks_di
             late()
 
         return tick1
+    if rd is not None and nch == 2:
+        r0, r1 = rd
+
+        def tick2(_t, st=st, buf=buf, cap=cap, p=p, r0=r0, r1=r1, late=late, tus=tus, tdiff=tdiff, tadd=tadd):
+            due = st[_DUE]
+            if tdiff(tus(), due) < p:
+                n = st[_COUNT]
+                if n < st[_ROOM]:
+                    h = st[_HEAD]
+                    i = h << 1
+                    buf[i] = r0()
+                    buf[i + 1] = r1()
+                    h += 1
+                    st[_HEAD] = 0 if h == cap else h
+                    st[_COUNT] = n + 1
+                    st[_DUE] = tadd(due, p)
+                    return
+            late()
+
+        return tick2
+    if rd is not None and nch == 3:
+        r0, r1, r2 = rd
+
+        def tick3(_t, st=st, buf=buf, cap=cap, p=p, r0=r0, r1=r1, r2=r2, late=late, tus=tus, tdiff=tdiff, tadd=tadd):
+            due = st[_DUE]
+            if tdiff(tus(), due) < p:
+                n = st[_COUNT]
+                if n < st[_ROOM]:
+                    h = st[_HEAD]
+                    i = h * 3
+                    buf[i] = r0()
+                    buf[i + 1] = r1()
+                    buf[i + 2] = r2()
+                    h += 1
+                    st[_HEAD] = 0 if h == cap else h
+                    st[_COUNT] = n + 1
+                    st[_DUE] = tadd(due, p)
+                    return
+            late()
+
+        return tick3
     if rd is not None and nch == 4:
         r0, r1, r2, r3 = rd
 
