@@ -213,8 +213,11 @@ def test_photogate_edges_are_stored_at_their_board_time(journal, experiment) -> 
 
 def test_a_full_disk_is_reported_and_nothing_is_acked(journal) -> None:
     """SQLite refuses the write (here: a page limit, as on a full disk): status error, no ack, no crash."""
-    _, messages = run_boards(1, 20.0, experiment="PHY-S-08", rate=200)
-    journal.db.execute("PRAGMA max_page_count=8")
+    _, messages = run_boards(1, 80.0, experiment="PHY-S-08", rate=200)
+    (pages,) = journal.db.execute("PRAGMA page_count").fetchone()
+    (page_size,) = journal.db.execute("PRAGMA page_size").fetchone()
+    assert sum(len(pl) for _, pl, _ in messages) > page_size  # more than the empty frames table holds
+    journal.db.execute(f"PRAGMA max_page_count={pages}")  # the file may not grow
     acked: list[int] = []
     p = Pipeline(journal).start()
     for i, (topic, payload, wall) in enumerate(messages):
