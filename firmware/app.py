@@ -40,12 +40,15 @@ def heap():
 
 
 class App:
-    def __init__(self, cfg, site, link, framer=None, led=None):
+    def __init__(self, cfg, site, link, framer=None, led=None, board_path=None):
         """cfg: the pin map dict (board_config.json); site: config.read_site() dict; link: an MqttLink
-        or SerialLink (send, send_meta, send_status, poll); led: a drivers.status_led.StatusLed or None."""
+        or SerialLink (send, send_meta, send_status, poll); led: a drivers.status_led.StatusLed or None;
+        board_path: the file cfg was read from (main()): rebuilds read it again instead of keeping a
+        copy in RAM."""
         self.led = led
-        self._cfg = json.dumps(cfg, separators=(",", ":"))  # the pin map for rebuilds: compact JSON is a
-        # quarter of the dict's RAM
+        self._board_path = board_path
+        # without a file: the pin map for rebuilds as compact JSON (a quarter of the dict's RAM)
+        self._cfg = None if board_path else json.dumps(cfg, separators=(",", ":"))
         self.site = site
         self.link = link
         self.framer = framer or _frame.Framer()
@@ -67,6 +70,8 @@ class App:
     @property
     def cfg(self):
         """The pin map dict (decoded afresh: for commands, not for the sampling path)."""
+        if self._cfg is None:
+            return _config.read_board(self._board_path)
         return json.loads(self._cfg)
 
     def _count_send(self, f):
@@ -245,7 +250,7 @@ def main(board_path="board_config.json"):
     framer = _frame.Framer()
     try:
         link = make_link(site, framer, btype)
-        app = App(cfg, site, link, framer, led)
+        app = App(cfg, site, link, framer, led, board_path)
         cfg = None  # the app keeps its own compact copy; this frame lives as long as the board runs
     except Exception as e:  # config or sensor error: say it on the console, blink "error"
         print("classlab:", e)

@@ -55,8 +55,8 @@ site = config.read_site(type("S", (), {"SITE_ID": "school-a", "BOARD_ID": "b1", 
 framer = frame.Framer()
 link = mqtt_link.MqttLink("school-a", "b1", "broker.local", wlan=wlan, ssid="lab", wifi_key="pw",
                           queue_bytes=site["QUEUE_BYTES"])
-a = app.App(CFG, site, link, framer)
-del CFG  # as app.main() does: only the app's own copy of the pin map stays
+a = app.App(CFG, site, link, framer, board_path=sys.argv[1])
+del CFG  # as app.main() does: the app reads board_config.json again when it rebuilds
 link.start()
 a.start()
 for _ in range(100):  # 0.5 s of running, so every lazy buffer exists
