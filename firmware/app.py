@@ -70,9 +70,9 @@ class App:
     @property
     def cfg(self):
         """The pin map dict (decoded afresh: for commands, not for the sampling path)."""
-        if self._cfg is None:
+        if self._board_path:
             return _config.read_board(self._board_path)
-        return json.loads(self._cfg)
+        return json.loads(self._cfg or "{}")
 
     def _count_send(self, f):
         self.frames += 1
