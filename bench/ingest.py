@@ -151,16 +151,28 @@ def gateway_drain(port: int, db: Path, want: int, samples_per_frame: int) -> dic
     # done when the commit holding the last frame has returned (and its acks are out): the writer thread
     # signals it, as the bare subscriber's on_message does. (Polling here every 1 ms cost this process
     # 20–30 µs of CPU per frame and GIL handoffs that the bare run does not pay.)
+    # Done = the last frame committed and its ack handed to paho (acks go out after the commit, from the
+    # network thread or the writer: checked after both).
     done, last = threading.Event(), [0.0]
-    commit = pipeline._commit
+    commit, send_acks = pipeline._commit, pipeline.send_acks
 
-    def commit_and_check(batch: object) -> None:
-        commit(batch)  # type: ignore[arg-type]
-        if pipeline.frames >= want and not done.is_set():
+    def check() -> None:
+        if pipeline.frames >= want and not pipeline._ready and not done.is_set():
             last[0] = time.perf_counter()
             done.set()
 
+    def commit_and_check(batch: object) -> None:
+        commit(batch)  # type: ignore[arg-type]
+        check()
+
+    def send_acks_and_check(wait: bool = True) -> int:
+        n = send_acks(wait)
+        if n:
+            check()
+        return n
+
     pipeline._commit = commit_and_check  # type: ignore[method-assign]
+    pipeline.send_acks = send_acks_and_check  # type: ignore[method-assign]
     cpu0 = time.process_time()
     src.start()
     assert done.wait(600), f"gateway stored {pipeline.frames} of {want}"

@@ -110,6 +110,7 @@ class MqttSource:
 
     def _on_message(self, client: mqtt.Client, _ud: object, msg: mqtt.MQTTMessage) -> None:
         arrival = time.time_ns()
+        self.pipeline.send_acks(False)  # acks of committed messages go out from this thread while messages flow
         if self._paused:
             return  # not acked: the broker redelivers it to the next session
         self.messages += 1

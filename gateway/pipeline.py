@@ -5,9 +5,12 @@ Sources (``mqtt_source``, ``inproc``) call ``submit`` from their own thread with
 its journal row, all on the source's thread (so the network thread never waits for the GIL behind a
 busy writer). One writer thread takes everything queued — after lingering up to ``linger_s`` or until
 ``max_batch`` messages wait, so that one fsync covers many frames — writes it to the journal in one
-transaction (SQLite runs without the GIL), and only then calls the acks (in arrival order), counts the
-frames as stored and publishes them on the live bus. Problems with a
-message are counted (``health()``), never raised: the pipeline keeps running.
+transaction (SQLite runs without the GIL), and only then releases the acks (in arrival order), counts
+the frames as stored and publishes them on the live bus. Released acks are sent by the source's own
+network thread at its next message (``send_acks``, as a plain MQTT client acks: no thread handoff per
+message), or by the writer if no message comes within ``ack_grace_s``; ``flush`` and ``stop`` return
+only after they are sent. Problems with a message are counted (``health()``), never raised: the
+pipeline keeps running.
 
 Sample times: sample *i* of a stored frame is at ``t0_ns + floor(i × dt_ns)`` (UTC ns); event *e* at
 ``t0_ns + floor(dt_us[e] × dt_ns)`` (for event blocks ``dt_ns`` is UTC ns per board µs). Per board and
@@ -25,7 +28,7 @@ import json
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,7 +164,7 @@ class BoardState:
 
 class Pipeline:
     def __init__(self, journal: Journal, bus: LiveBus | None = None, *, clock_save_s: float = 10.0,
-                 max_batch: int = 512, linger_s: float = 0.02) -> None:
+                 max_batch: int = 512, linger_s: float = 0.02, ack_grace_s: float = 0.002) -> None:
         self.journal = journal
         self.bus = bus or LiveBus()
         self.clock_save_ns = int(clock_save_s * 1e9)
@@ -169,6 +172,12 @@ class Pipeline:
         self.linger_s = linger_s  # ... else at most this long after the first (one fsync per batch)
         self._cv = threading.Condition(threading.Lock())  # guards the boards' state and _pending
         self._db = threading.Lock()  # the journal's connection: writer commits, new boards
+        # acks of committed messages, oldest first. A source with its own network thread sends them from
+        # there (send_acks at each message), as a plain client acks; if none does within ack_grace_s,
+        # the writer sends them. One sender at a time (_acking), so they go out in order.
+        self._ready: deque[Callable[[], object]] = deque()
+        self._acking = threading.Lock()
+        self.ack_grace_s = ack_grace_s
         self._pending = _Batch()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -181,6 +190,7 @@ class Pipeline:
         self.dropped = self.clock_fallback = self.shifted = 0
         self.commits = self.batch_max = 0
         self.journal_errors = 0
+        self.ack_errors = 0
         self._logged: set[tuple[str, str]] = set()
 
     # --- called by sources (any thread) --------------------------------------------------------
@@ -245,12 +255,43 @@ class Pipeline:
         self._thread.join(timeout)
         self._thread = None
 
+    def send_acks(self, wait: bool = True) -> int:
+        """Call the acks of committed messages, in order; returns how many. ``wait=False``: return at
+        once if another thread is sending them (a source's network thread calls it so at each message)."""
+        if not self._ready or not self._acking.acquire(wait):
+            return 0
+        n = 0
+        try:
+            ready = self._ready
+            while ready:
+                ack = ready.popleft()
+                n += 1
+                try:
+                    ack()
+                except Exception as exc:  # e.g. the connection just dropped: the broker redelivers
+                    self.ack_errors += 1
+                    if ("*", "ack_failed") not in self._logged:
+                        self._logged.add(("*", "ack_failed"))
+                        log.warning("gateway: acknowledgement not sent: %s", exc)
+        finally:
+            self._acking.release()
+        return n
+
     # --- writer thread: commit, then ack, count, publish ----------------------------------------
     def _run(self) -> None:
         while True:
             with self._cv:
+                idle = False
                 while not self._pending.messages and not self._stopping:
-                    self._cv.wait()
+                    if not self._ready:
+                        self._cv.wait()
+                    elif not self._cv.wait(self.ack_grace_s):
+                        idle = True  # no source sent the acks within the grace: the writer does
+                        break
+            if idle:
+                self.send_acks()
+                continue
+            with self._cv:
                 deadline = time.monotonic() + self.linger_s
                 while (self._pending.messages < self.max_batch and not self._pending.markers
                        and not self._stopping):  # linger: let the batch fill, one commit for many frames
@@ -294,8 +335,9 @@ class Pipeline:
                 self.error = str(exc)
                 log.error("%s", exc)
                 acks, touched, live = [], [], []
-        for ack in acks:
-            ack()
+        self._ready.extend(acks)
+        if b.markers or self._stopping:  # flush() and stop() promise acks sent
+            self.send_acks()
         for bs, ns in touched:
             bs.frames += 1
             bs.samples += ns
@@ -460,7 +502,7 @@ class Pipeline:
             "rejected_total": sum(self.rejected.values()), "gaps": self.gaps, "lost_samples": self.lost_samples,
             "duplicates": self.duplicates, "late": self.late, "restarts": self.restarts,
             "clock_fallback": self.clock_fallback, "shifted": self.shifted, "queue": len(self._pending.rows),
-            "commits": self.commits, "batch_max": self.batch_max, "bus_dropped": self.bus.dropped(),
+            "commits": self.commits, "batch_max": self.batch_max, "ack_errors": self.ack_errors, "bus_dropped": self.bus.dropped(),
             "journal": js, "warnings": warnings, "uptime_s": round(time.time() - self.started, 3),
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import numpy as np
 import pytest
@@ -290,3 +291,45 @@ def test_live_bus_carries_committed_frames_as_decoded(journal) -> None:
         assert np.array_equal(lf.samples, f.samples) and np.array_equal(lf.events, f.events)
         assert lf.meta is not None and lf.meta.get("channels")
     assert [f for batch in p.bus.subscribe(replay=True).drain() for f in batch][-1].t0_ns == t0s[-1]
+
+
+def test_acks_follow_the_commit_in_order_from_either_thread(journal) -> None:
+    """Acks go out after the commit that holds the message, in arrival order, whether the source's thread
+    sends them (send_acks at its next message) or the writer does (nobody else did within the grace)."""
+    _, messages = run_boards(1, 30.0, experiment="PHY-S-08", rate=200)
+    acked: list[int] = []
+    early: list[int] = []
+    committed = [0]  # messages committed so far (batches hold messages in arrival order)
+    all_acked = threading.Event()
+    senders: set[str] = set()
+    p = Pipeline(journal, linger_s=0.001, max_batch=8)
+    commit, append, in_batch = p._commit, journal.append, [0]
+
+    def commit_and_count(batch) -> None:
+        in_batch[0] = batch.messages
+        commit(batch)
+
+    def append_and_count(rows, boards=()) -> None:
+        append(rows, boards)
+        committed[0] += in_batch[0]  # the commit returned: its messages may be acked from now on
+
+    journal.append = append_and_count
+
+    def ack(i: int) -> None:
+        if i >= committed[0]:
+            early.append(i)
+        senders.add(threading.current_thread().name)
+        acked.append(i)
+        if len(acked) == len(messages):
+            all_acked.set()
+
+    p._commit = commit_and_count
+    p.start()
+    for i, (topic, payload, wall) in enumerate(messages):
+        _, site, board, kind = topic.split("/")
+        p.send_acks(False)  # as MqttSource does at each message
+        p.submit(site, board, kind, payload, BASE_NS + int(wall * 1e9), ack=lambda i=i: ack(i))
+    assert all_acked.wait(10)  # no flush: the writer sends the last acks after the grace
+    p.stop()
+    assert early == [] and acked == list(range(len(messages)))
+    assert "classlab-journal" in senders
