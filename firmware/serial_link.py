@@ -10,7 +10,7 @@
 try:
     from . import frame as _frame
 except ImportError:
-    import frame as _frame
+    import frame as _frame  # type: ignore[no-redef]
 
 MAX_PACKET = _frame.MAX_FRAME + 2 + (_frame.MAX_FRAME + 2) // 254 + 2  # + CRC, COBS codes, delimiter
 

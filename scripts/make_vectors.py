@@ -10,6 +10,7 @@ import json
 import sys
 from array import array
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -19,7 +20,7 @@ from firmware.serial_link import MAX_PACKET, cobs_encode_into, crc16  # noqa: E4
 OUT = ROOT / "tests" / "vectors"
 W = 1 << 30  # ticks_us period on ESP32 and rp2
 
-VECTORS = [
+VECTORS: list[dict[str, Any]] = [
     {"name": "samples_basic", "kind": "samples", "seq": 1, "t_first": 1000, "t_tx": 1600, "period_us": 100,
      "dropped": 0, "channels": [0, 3], "dtype": "h",
      "samples": [[100, -100], [200, -200], [300, -300], [400, -400], [500, -500]]},
@@ -116,7 +117,7 @@ def serial(valid: dict[str, bytes]) -> dict:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    valid = {}
+    valid: dict[str, bytes] = {}
     for v in VECTORS:
         data = encode(v)
         (OUT / f"{v['name']}.bin").write_bytes(data)

@@ -7,5 +7,7 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 echo "[test] ruff"
 ruff check .
+echo "[test] mypy"
+mypy .
 echo "[test] pytest"
 python -m pytest -p no:cacheprovider "$@"
