@@ -222,7 +222,8 @@ def _check_saturation(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     s = series(i, "y")
     lo = None if p["full_scale_min"] == "" else float(p["full_scale_min"])
     hi = None if p["full_scale_max"] == "" else float(p["full_scale_max"])
-    cleanmod.check_saturation(s.y, full_scale_min=lo, full_scale_max=hi, tol=float(p["tol"]))
+    cleanmod.check_saturation(s.y, full_scale_min=lo, full_scale_max=hi, tol=float(p["tol"]),
+                             auto=bool(int(p["auto"])))
     out = windowed(i, "y", {})
     if out.t.size == 0:
         raise AnalysisIssue("too_short", "the series has no valid samples", "数据序列没有有效数据点")
@@ -366,7 +367,9 @@ STEPS: tuple[Step, ...] = (
     _step("check_saturation", {"y": None}, ("out",),
           (Param("full_scale_min", None, "", "sensor's lower limit (input unit); empty = unknown", "传感器下限（空 = 未知）"),
            Param("full_scale_max", None, "", "sensor's upper limit (input unit); empty = unknown", "传感器上限（空 = 未知）"),
-           Param("tol", None, 0.0, "tolerance around the limit", "极限附近的容差")),
+           Param("tol", None, 0.0, "tolerance around the limit", "极限附近的容差"),
+           Param("auto", "1", 1, "1 = also flag repeated runs at the record's own extreme; 0 = check only the stated limits",
+                 "1 = 同时检查反复停留在记录自身极值的情况；0 = 只检查给定的量程极限")),
           _check_saturation, "Fail if the sensor sat at its limit (clipped signal).", "若传感器达到量程极限（削顶）则判为无效。"),
     _step("require_samples", {"y": None}, ("out", "duration"),
           (*WINDOW, Param("min_samples", "count", 10, "fewest samples", "最少数据点"),

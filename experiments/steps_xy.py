@@ -12,6 +12,7 @@ import numpy as np
 from classlab.experiments.analysis import clean as cleanmod
 from classlab.experiments.analysis import derivative as deriv
 from classlab.experiments.analysis import fit, stats
+from classlab.experiments.analysis import fringes as fringemod
 from classlab.experiments.analysis import period as periodmod
 from classlab.experiments.quantity import AnalysisIssue, Quantity
 from classlab.experiments.steps_generic import WINDOW, Inputs, paired, windowed
@@ -70,6 +71,16 @@ def _period_xy(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     keep = np.concatenate([[True], np.diff(x) > 0])  # repeated x: keep the first
     per = periodmod.period_from_signal(x[keep], y[keep], crossings_per_period=1)
     return {"period": Quantity(per.period, per.u_period, xu), "cycles": Quantity(float(per.cycles), 0.0, "count")}
+
+
+def _fringes(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """Two-slit pattern fitted as a whole (see :mod:`analysis.fringes`): the cos² period, not the
+    envelope-shifted peak spacing."""
+    x, y, xu, _ = _sorted_pairs(i, p)
+    f = fringemod.fringe_fit(x, y, min_fringes=int(p["min_fringes"]))
+    fit.require_r2(f.r2, float(p["min_r2"]), "fringe pattern")
+    return {"spacing": Quantity(f.spacing, f.u_spacing, xu), "centre": Quantity(f.centre, f.u_centre, xu),
+            "envelope": Quantity(f.envelope, f.u_envelope, xu), "r2": Quantity(f.r2, 0.0, "1")}
 
 
 def steady_levels(t: np.ndarray, x: np.ndarray, *, min_steady_s: float, max_rate: float) -> list[tuple[float, float, float]]:
@@ -167,6 +178,13 @@ STEPS: tuple[Step, ...] = (
           "y 随 x 变化的极大值位置（如反射最亮的角度、成像最清晰的位置）。"),
     _step("period_xy", {"x": None, "y": None}, ("period", "cycles"), WINDOW, _period_xy,
           "Spatial period of y against x (e.g. fringe spacing Δx).", "y 随 x 的空间周期（如条纹间距 Δx）。"),
+    _step("fringes", {"x": None, "y": None}, ("spacing", "centre", "envelope", "r2"),
+          (*WINDOW, Param("min_fringes", "1", 3, "fewest fringes the scan must cover", "扫描至少应覆盖的条纹数"),
+           Param("min_r2", "1", 0.8, "minimum r² of the fitted pattern", "拟合图样的最小 r²")),
+          _fringes, "Two-slit fringe spacing Δx: I = B + A·cos²(π(x−x0)/Δx)·sinc²((x−x0)/W) fitted to the whole scan "
+          "(the single-slit envelope does not bias Δx); also the centre x0 and the envelope's first zero W = λL/a.",
+          "双缝干涉条纹间距 Δx：对整个扫描拟合 I = B + A·cos²(π(x−x0)/Δx)·sinc²((x−x0)/W)（单缝包络不影响 Δx）；"
+          "同时给出中心 x0 和包络第一零点 W = λL/a。"),
     _step("levels", {"y": None}, ("first", "second", "third", "count"),
           (*WINDOW, Param("min_duration_s", "s", 2.0, "shortest steady reading (s)", "最短稳定读数时长（秒）"),
            Param("tolerance", None, 0.01, "steady means |dy/dt| below this (input unit per s)", "稳定指 |dy/dt| 小于此值（输入单位/秒）"),

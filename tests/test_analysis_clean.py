@@ -71,6 +71,18 @@ def test_saturation() -> None:
     clean.check_saturation(3 * np.sin(2 * np.pi * t))
 
 
+def test_saturation_auto_off_checks_only_stated_limits() -> None:
+    """Dark fringes and open leads rest at 0 again and again: flagged by the heuristic, not with auto off."""
+    t = np.linspace(0, 10, 1000)
+    dark = np.maximum(np.round(400 * np.cos(2 * np.pi * t) ** 2 - 40), 0.0)
+    with pytest.raises(AnalysisIssue):
+        clean.check_saturation(dark, full_scale_max=54612.0)
+    clean.check_saturation(dark, full_scale_max=54612.0, auto=False)
+    with pytest.raises(AnalysisIssue) as e:  # the stated limit is still checked
+        clean.check_saturation(np.minimum(dark * 200, 54612.0), full_scale_max=54612.0, tol=1.0, auto=False)
+    assert "54612" in e.value.en
+
+
 def test_mean_se_is_calibrated_and_corrects_for_correlation() -> None:
     means, us, means_c, us_c = [], [], [], []
     for seed in range(60):

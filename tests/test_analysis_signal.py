@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classlab.experiments.analysis import derivative, peaks, period, plateau
+from classlab.experiments.analysis import derivative, fringes, peaks, period, plateau
 from classlab.experiments.quantity import AnalysisIssue
 from tests.calib import assert_calibrated
 
@@ -152,3 +152,38 @@ def test_peaks_flat_top_and_edges() -> None:
     assert list(idx) == [3, 7] and list(prom) == [3.0, 2.0]
     assert peaks.find_peaks(np.array([1.0, 2.0]))[0].size == 0
     assert peaks.find_peaks(np.arange(10.0))[0].size == 0
+
+
+def two_slit_scan(rng: np.random.Generator, dx: float, w: float, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Photodiode scanned over ±15 mm in 10 µm steps: I = 5 + 500·cos²(πx/Δx)·sinc²(x/W) + noise (lx)."""
+    x = np.round(np.linspace(-0.015, 0.015, 3001) / 1e-5) * 1e-5 + rng.uniform(-1e-4, 1e-4)
+    y = 5 + 500 * np.cos(np.pi * x / dx) ** 2 * np.sinc(x / w) ** 2 + rng.normal(0, noise, x.size)
+    return x, np.maximum(y, 0.0)
+
+
+@pytest.mark.parametrize(("dx", "ratio"), [(0.0019, 6.0), (0.0037, 4.0), (0.0029, 3.0)])
+def test_fringe_spacing_is_calibrated_despite_the_envelope(dx: float, ratio: float) -> None:
+    """d/a = ratio: the envelope moves the maxima inwards, neighbouring-peak spacing is biased; the fit is not."""
+    values, us = [], []
+    for seed in range(12):
+        x, y = two_slit_scan(np.random.default_rng(seed), dx, dx * ratio, 6.0)
+        f = fringes.fringe_fit(x, y)
+        assert abs(f.envelope - dx * ratio) < 5 * f.u_envelope
+        values.append(f.spacing)
+        us.append(f.u_spacing)
+    assert_calibrated(values, us, dx)
+    assert float(np.mean(us)) < 0.002 * dx
+    # the peak-to-peak spacing near the centre really is biased (why the whole pattern is fitted)
+    x, y = two_slit_scan(np.random.default_rng(0), dx, dx * ratio, 0.0)
+    k = np.nonzero((y[1:-1] > y[:-2]) & (y[1:-1] >= y[2:]) & (np.abs(x[1:-1]) < 1.5 * dx))[0] + 1
+    assert float(np.mean(np.diff(x[k]))) < 0.995 * dx
+
+
+def test_fringe_fit_refuses_a_flat_or_too_short_scan() -> None:
+    x = np.linspace(0, 0.002, 200)
+    with pytest.raises(AnalysisIssue) as e:
+        fringes.fringe_fit(x, np.full(x.size, 30.0))
+    assert e.value.code == "no_period"
+    with pytest.raises(AnalysisIssue) as e:
+        fringes.fringe_fit(x, 10 + 100 * np.cos(np.pi * x / 0.0015) ** 2)
+    assert e.value.code == "too_short"

@@ -102,6 +102,7 @@ GOOD: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float | None]]] 
     "turbidity_time": ({"y": TURBID}, {}, {"time": 10 * math.log(2), "rate": 1 / (10 * math.log(2))}),
     "peak_xy": ({"x": ANGLE, "y": BRIGHT}, {"window": 8}, {"x_at_peak": 45.0, "peak": 100.0}),
     "period_xy": ({"x": POS, "y": FRINGES}, {}, {"period": 0.004}),
+    "fringes": ({"x": POS, "y": FRINGES}, {}, {"spacing": 0.004, "r2": None}),
     "start_value": ({"y": Series(T40, np.where(T40 < 5.05, 0.0, 0.002 * (1 - 0.002 * (T40 - 5.05)))
                                  + RNG.normal(0, 2e-6, T40.size), "A")}, {}, {"value": 0.002, "time": 5.05}),
     "levels": ({"y": Series(T40, np.select([(T40 > 2) & (T40 < 10), (T40 > 12) & (T40 < 20), (T40 > 22) & (T40 < 30)],

@@ -181,7 +181,7 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
 
 
 def check_saturation(y: np.ndarray, *, full_scale_min: float | None = None, full_scale_max: float | None = None,
-                     tol: float = 0.0, min_fraction: float = 0.02, min_runs: int = 3) -> None:
+                     tol: float = 0.0, min_fraction: float = 0.02, min_runs: int = 3, auto: bool = True) -> None:
     """AnalysisIssue ``saturated`` if the sensor sat at a limit.
 
     Two tests: (1) a stated full-scale limit: at least ``min_fraction`` of samples within ``tol`` of
@@ -189,6 +189,8 @@ def check_saturation(y: np.ndarray, *, full_scale_min: float | None = None, full
     runs of identical samples covering ``min_fraction`` of the record, the runs separated by excursions
     of more than a quarter of the range — a clipped oscillation hits its rail every cycle, whereas a
     physical plateau (boiling water, flickering by one quantisation step) is a single stretch.
+    With ``auto`` False only test (1) runs: a reading that physically rests at the record's extreme
+    again and again (0 lx in dark fringes, 0 V on open leads between placements) is not clipping.
     """
     y = np.asarray(y, dtype=np.float64)
     y = y[np.isfinite(y)]
@@ -197,6 +199,8 @@ def check_saturation(y: np.ndarray, *, full_scale_min: float | None = None, full
     for limit, name in ((full_scale_max, "max"), (full_scale_min, "min")):
         if limit is not None and np.count_nonzero(np.abs(y - limit) <= tol) >= min_fraction * y.size:
             _saturated(limit, name)
+    if not auto:
+        return
     for extreme, name in ((float(y.max()), "max"), (float(y.min()), "min")):
         at = y == extreme
         count = int(np.count_nonzero(at))
