@@ -73,6 +73,11 @@ def paired(x: Series, y: Series) -> tuple[np.ndarray, np.ndarray]:
         raise AnalysisIssue("too_short", "the x channel has fewer than 2 samples", "x 通道少于 2 个数据点")
     if x.t.shape == y.t.shape and np.array_equal(x.t, y.t):
         return x.y, y.y
+    # one logger, samples removed from one channel (despike, trim): pair the common instants only —
+    # interpolating across a removed stretch would invent readings there
+    common, ix, iy = np.intersect1d(x.t, y.t, assume_unique=False, return_indices=True)
+    if common.size >= 0.9 * min(x.t.size, y.t.size):
+        return x.y[ix], y.y[iy]
     inside = (y.t >= x.t[0]) & (y.t <= x.t[-1])
     return np.interp(y.t[inside], x.t, x.y), y.y[inside]
 

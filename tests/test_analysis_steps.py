@@ -302,3 +302,18 @@ def test_rise_at_a_sharp_corner_seen_through_a_lagging_probe() -> None:
     assert max(map(abs, zs_d)) < 3.5 and max(map(abs, zs_t)) < 3.5
     raw = get_step("rise").run({"y": Series(t, probe, "C")}, {"baseline_s": 20})
     assert raw["end"].value < 27.5 - 0.1 and raw["time"].value > 200  # what the correction is for
+
+
+def test_paired_uses_the_common_instants_after_samples_were_removed() -> None:
+    """Despiking one channel must not make the fit interpolate readings across the removed stretch."""
+    from classlab.experiments.steps_generic import paired
+
+    t = np.arange(0.0, 10.0, 0.1)
+    cur = np.where(t < 3, 0.0, np.where(t < 6, 0.1, 0.0))  # switched on, then off
+    x = Series(t[cur > 0], cur[cur > 0], "A")
+    y = Series(t, 10 * cur, "V")
+    xv, yv = paired(x, y)
+    assert xv.size == x.t.size and np.array_equal(yv, 10 * xv)
+    z = Series(t + 0.05, 10 * cur, "V")  # another logger's clock: interpolated inside x's range
+    xv, yv = paired(x, z)
+    assert xv.size == np.count_nonzero((z.t >= x.t[0]) & (z.t <= x.t[-1]))
