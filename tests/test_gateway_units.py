@@ -248,3 +248,18 @@ def test_serial_config_errors_name_key_and_line(tmp_path, edit, message) -> None
     f.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load(f)
+
+
+def test_journal_append_stores_every_row_in_order_whatever_the_batch_size(tmp_path) -> None:
+    j = Journal(tmp_path / "j.db")
+    bid = j.board_id("s", "b")
+    seq = 0
+    for n in (0, 1, 63, 64, 65, 130, 7):
+        rows = [(bid, 1, seq + i, 1000 + seq + i, 1000.0, 2, 1, b"\x00", "h", 2, 0, seq + i, seq + i, 0, 0,
+                 memoryview(np.array([seq + i, -(seq + i)], "<i2").tobytes())) for i in range(n)]
+        j.append(rows)
+        seq += n
+    got = j.db.execute("SELECT seq, t0_ns, data FROM frames ORDER BY id").fetchall()
+    j.close()
+    assert [s for s, _, _ in got] == list(range(seq)) and [t for _, t, _ in got] == [1000 + i for i in range(seq)]
+    assert all(np.frombuffer(d, "<i2").tolist() == [i, -i] for i, (_, _, d) in enumerate(got))
