@@ -52,7 +52,10 @@ def _parabola_peak(x: np.ndarray, y: np.ndarray, centre: float, half: float) -> 
 def _peak_xy(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     """Peak of y against x: parabolas fitted within ±window and ±window/2 of the highest point; the
     narrower one gives the values, and the difference between the two (the peak is not exactly a
-    parabola) is added to the fit uncertainty (delta method on the parabola's covariance)."""
+    parabola) is added to the fit uncertainty (delta method on the parabola's covariance).
+    With ``via_time`` the peak is located in time instead (:func:`_peak_via_time`)."""
+    if int(p["via_time"]):
+        return _peak_via_time(i, p)
     x, y, xu, yu = _sorted_pairs(i, p)
     if x.size < 5 or float(np.ptp(x)) == 0:
         raise AnalysisIssue("too_short", "too few distinct x values to locate a peak", "x 取值太少，无法确定峰值位置")
@@ -64,6 +67,47 @@ def _peak_xy(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     except AnalysisIssue:  # too few points for the narrow fit: keep the wide one
         x2, ux2, y2, uy2 = x1, ux1, y1, uy1
     return {"x_at_peak": Quantity(x2, math.hypot(ux2, x2 - x1), xu), "peak": Quantity(y2, math.hypot(uy2, y2 - y1), yu)}
+
+
+def _peak_via_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
+    """A noisy position (ultrasonic ranger, σ of mm) scanned through a narrow peak: sorting by the noisy
+    x scrambles the peak and biases it. The clock has no such error, so the peak is located in time
+    (same two parabolas as above, the x window turned into time by the scan speed there), and x at that
+    instant is read from a straight line fitted to x(t) over the same time window (noise averaged);
+    u(x) = hypot(line's u at that instant, speed × u(t_peak))."""
+    xs, ys = windowed(i, "x", p), windowed(i, "y", p)
+    common, ix, iy = np.intersect1d(xs.t, ys.t, return_indices=True)
+    if common.size < 10:
+        raise AnalysisIssue("too_short", "x and y share fewer than 10 time stamps (record them together)",
+                            "x 与 y 共同的时间点少于 10 个（请同时记录）")
+    t, x, y = common, xs.y[ix], ys.y[iy]
+    ys5 = np.convolve(y, np.ones(5) / 5, mode="same")
+    k = int(np.argmax(ys5))
+    # the peak region (smoothed y above the middle of its range), contiguous around k: its scan speed
+    high = ys5 > (ys5.max() + ys5.min()) / 2
+    a, b = k, k
+    while a > 0 and high[a - 1]:
+        a -= 1
+    while b < t.size - 1 and high[b + 1]:
+        b += 1
+    near = slice(max(a - 2, 0), min(b + 3, t.size))
+    speed = fit.linear_fit(t[near], x[near], what="scan speed").slope if t[near].size >= 3 else 0.0
+    half_x = float(p["window"]) if p["window"] not in ("", 0, 0.0) else 0.1 * float(np.ptp(x))
+    if not abs(speed) > 0 or not math.isfinite(half_x / abs(speed)):
+        raise AnalysisIssue("no_peak", "the position does not change through the peak — move the carriage steadily",
+                            "经过峰值时位置没有变化——请匀速移动")
+    half_t = half_x / abs(speed)
+    t1, ut1, y1, uy1 = _parabola_peak(t, y, float(t[k]), half_t)
+    try:
+        t2, ut2, y2, uy2 = _parabola_peak(t, y, t1, half_t / 2)
+    except AnalysisIssue:
+        t2, ut2, y2, uy2 = t1, ut1, y1, uy1
+    u_t = math.hypot(ut2, t2 - t1)
+    around = np.abs(t - t2) <= half_t
+    line = fit.linear_fit(t[around] - t2, x[around], what="position near the peak")
+    x_pk = float(line.intercept)
+    u_x = math.hypot(line.u_intercept, line.slope * u_t)
+    return {"x_at_peak": Quantity(x_pk, u_x, xs.unit), "peak": Quantity(y2, math.hypot(uy2, y2 - y1), ys.unit)}
 
 
 def _period_xy(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +217,10 @@ def _step(name: str, inputs: dict[str, str | None], outputs: tuple[str, ...], pa
 STEPS: tuple[Step, ...] = (
     _step("peak_xy", {"x": None, "y": None}, ("x_at_peak", "peak"),
           (*WINDOW, Param("window", None, "", "half-width around the highest point for the parabola (x unit); "
-                          "empty = 10 % of the range", "最高点两侧用于抛物线拟合的半宽（x 单位）；空 = 范围的 10 %")),
+                          "empty = 10 % of the range", "最高点两侧用于抛物线拟合的半宽（x 单位）；空 = 范围的 10 %"),
+           Param("via_time", "1", 0, "1 = locate the peak in time and read x there from a line fitted to x(t) "
+                 "(noisy x such as an ultrasonic ranger)", "1 = 在时间上定位峰值，再由 x(t) 的直线拟合读出该时刻的 x"
+                 "（x 噪声大时，如超声测距）")),
           _peak_xy, "Where y is largest as a function of x (e.g. angle of brightest reflection, sharpest image).",
           "y 随 x 变化的极大值位置（如反射最亮的角度、成像最清晰的位置）。"),
     _step("period_xy", {"x": None, "y": None}, ("period", "cycles"), WINDOW, _period_xy,

@@ -317,3 +317,23 @@ def test_paired_uses_the_common_instants_after_samples_were_removed() -> None:
     z = Series(t + 0.05, 10 * cur, "V")  # another logger's clock: interpolated inside x's range
     xv, yv = paired(x, z)
     assert xv.size == np.count_nonzero((z.t >= x.t[0]) & (z.t <= x.t[-1]))
+
+
+def test_peak_xy_via_time_is_calibrated_with_a_noisy_ranger() -> None:
+    """Carriage slid through a sharp image (Lorentzian, half-width 5 mm) with a ranger of σ 3 mm:
+    sorting by the noisy x scrambles the peak; locating it in time and reading x(t) there does not."""
+    from tests.calib import assert_calibrated
+
+    t = np.arange(0.0, 24.0, 0.05)
+    values, us = [], []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        v = 0.2 + rng.uniform(-0.01, 0.01)
+        x_true = v - 0.06 + np.clip((t - 2) / 20, 0, 1) * 0.12
+        light = 5 + 900 / (1 + ((x_true - v) / 0.005) ** 2) + rng.normal(0, 3, t.size)
+        x = np.round((x_true + rng.normal(0, 0.003, t.size)) / 0.001) * 0.001
+        out = get_step("peak_xy").run({"x": Series(t, x, "m", "distance"), "y": Series(t, light, "lx")}, {"via_time": 1})
+        values.append(out["x_at_peak"].value - v)
+        us.append(out["x_at_peak"].uncertainty)
+    assert_calibrated(values, us, 0.0)
+    assert max(us) < 0.002
