@@ -42,25 +42,19 @@ from .journal import FLAG_AFTER_GAP, FLAG_ARRIVAL, FLAG_SHIFTED, Journal, Journa
 from .protocol import (
     DTYPES,
     EVENT_DTYPE,
-    HEADER,
     HEADER_SIZE,
     KIND_EVENTS,
     KIND_SAMPLES,
     KIND_STATUS,
-    MAGIC,
-    MAX_CHANNELS,
-    MAX_FRAME,
-    VERSION,
     FrameError,
     decode,
+    valid_sample_header,
 )
 
 log = logging.getLogger("classlab.gateway")
 
 Ack = Callable[[], object] | None
 DEFAULT_TICK_PERIOD = 1 << 30
-_ITEMSIZE = {code: dt.itemsize for code, dt in DTYPES.items()}  # sample type code → bytes per value
-_unpack_header = HEADER.unpack_from
 _NO_SAMPLES = np.zeros((0, 0), dtype="<i2")
 _NO_EVENTS = np.zeros(0, dtype=EVENT_DTYPE)
 
@@ -364,15 +358,11 @@ class Pipeline:
         # no Frame or numpy view per frame (the live bus makes those only when read). It accepts exactly
         # what decode() accepts for sample blocks with channels; anything else (events, status, an
         # invalid frame) goes through decode(), which has the last word and the reasons.
-        n = len(payload)
-        hdr = _unpack_header(payload) if HEADER_SIZE <= n <= MAX_FRAME else None
-        if hdr is not None and hdr[2] == KIND_SAMPLES and hdr[0] == MAGIC and hdr[1] == VERSION:
-            _m, _v, kind, seq, t_first, t_tx, period_us, dropped, nch, code, count = hdr
+        hdr = valid_sample_header(payload)
+        fast = hdr is not None
+        if hdr is not None:
+            kind, seq, t_first, t_tx, period_us, dropped, nch, _code, count = hdr
             off = HEADER_SIZE + nch
-            fast = (0 < nch <= MAX_CHANNELS and n - off == count * nch * _ITEMSIZE.get(code, -1)
-                    and (period_us or count <= 1) and (nch == 1 or len(set(payload[HEADER_SIZE:off])) == nch))
-        else:
-            fast = False
         events = status = None
         if not fast:
             try:

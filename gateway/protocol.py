@@ -131,6 +131,31 @@ def decode(payload: bytes | bytearray | memoryview) -> Frame:
     return Frame(kind, seq, t_first, t_tx, 0, dropped, channels, None, count, _EMPTY_SAMPLES, _EMPTY_EVENTS, status)
 
 
+_ITEMSIZE = {code: dt.itemsize for code, dt in DTYPES.items()}
+_unpack_header = HEADER.unpack_from
+
+
+def valid_sample_header(payload: bytes) -> tuple[int, ...] | None:
+    """Header fields of a valid sample block with channels, without building a Frame; else None.
+
+    The gateway's hot path: (kind, seq, t_first, t_tx, period_us, dropped, nch, dtype, count). It accepts
+    exactly what decode() accepts for sample blocks with at least one channel (tests/test_gateway_units.py
+    checks that on edge cases); for None, call decode(), which has the last word and the reasons.
+    """
+    n = len(payload)
+    if not HEADER_SIZE <= n <= MAX_FRAME:
+        return None
+    magic, version, kind, seq, t_first, t_tx, period_us, dropped, nch, code, count = _unpack_header(payload)
+    if kind != KIND_SAMPLES or magic != MAGIC or version != VERSION or not 0 < nch <= MAX_CHANNELS:
+        return None
+    off = HEADER_SIZE + nch
+    if n - off != count * nch * _ITEMSIZE.get(code, -1) or not (period_us or count <= 1):
+        return None
+    if nch > 1 and len(set(payload[HEADER_SIZE:off])) != nch:
+        return None
+    return kind, seq, t_first, t_tx, period_us, dropped, nch, code, count
+
+
 def sample_ticks(frame: Frame, tick_period: int) -> np.ndarray:
     """Board ticks (wrapped to tick_period) of each instant of a sample block, as int64."""
     i = np.arange(frame.count, dtype=np.int64)
