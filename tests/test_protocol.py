@@ -11,7 +11,7 @@ import pytest
 
 from classlab.firmware.frame import Framer, byte_view
 from classlab.gateway import protocol
-from classlab.gateway.protocol import FrameError, decode, sample_ticks
+from classlab.gateway.protocol import FrameError, decode, sample_ticks, valid_sample_header
 from tests.conftest import ROOT, VECTORS
 
 
@@ -123,13 +123,20 @@ def test_fuzz_ten_thousand_random_payloads() -> None:
                 else:
                     b += rng.bytes(int(rng.integers(1, 64)))
             data = bytes(b)
+        fast = valid_sample_header(data)
         try:
             f = decode(data)
         except FrameError as exc:
             reasons[exc.reason] = reasons.get(exc.reason, 0) + 1
+            assert fast is None, f"hot path accepts what decode() rejects ({exc.reason})"
         else:
             ok += 1
             assert f.n_values >= 0 and len(data) <= protocol.MAX_FRAME
+            if f.kind == protocol.KIND_SAMPLES and f.channels:
+                assert fast == (f.kind, f.seq, f.t_first, f.t_tx, f.period_us, f.dropped, len(f.channels),
+                                data[25], f.count)
+            else:
+                assert fast is None
     assert sum(reasons.values()) + ok == 12_000
     assert {"bad_magic", "bad_length", "too_large"} <= set(reasons)
     assert ok > 0  # mutations that keep a frame valid (payload bytes) still decode
