@@ -149,7 +149,8 @@ def valid_sample_header(payload: bytes) -> tuple[int, ...] | None:
     if kind != KIND_SAMPLES or magic != MAGIC or version != VERSION or not 0 < nch <= MAX_CHANNELS:
         return None
     off = HEADER_SIZE + nch
-    if n - off != count * nch * _ITEMSIZE.get(code, -1) or not (period_us or count <= 1):
+    size = _ITEMSIZE.get(code)
+    if size is None or n - off != count * nch * size or not (period_us or count <= 1):
         return None
     if nch > 1 and len(set(payload[HEADER_SIZE:off])) != nch:
         return None
