@@ -49,6 +49,15 @@ def test_action_start_after_a_long_flat_start() -> None:
     assert e.value.code == "no_action"
 
 
+def test_action_start_after_a_short_flat_start() -> None:
+    """2 s at 0 V before the supply is switched on in a 4-minute record (less than the default 5 %
+    baseline window): the flat start is still found, and trim_flat both ends keeps only the on level."""
+    t = np.arange(0, 240, 0.2)
+    y = np.where((t >= 2) & (t < 236), 11.6, 0.0) + np.random.default_rng(2).normal(0, 0.003, t.size)
+    assert 1.9 <= clean.action_start(t, y) <= 2.1
+    assert 235.7 <= -clean.action_start(-t[::-1], y[::-1]) <= 235.9  # last sample on
+
+
 def test_outliers_find_spikes_not_motion() -> None:
     t = np.arange(0, 3, 0.025)
     y = np.round((0.2 + 0.4 * t**2 + np.random.default_rng(1).normal(0, 0.002, t.size)) / 0.001) * 0.001

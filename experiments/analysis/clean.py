@@ -161,11 +161,16 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
         nb = max(5, t.size // 20)
     else:
         nb = max(5, int(np.searchsorted(t, t[0] + baseline_s)))
-    base = float(np.median(y[:nb]))
     sigma = noise_sd(y)
     thr = max(k_sigma * sigma, min_change)
     if thr <= 0:
         thr = float(np.ptp(y)) * 0.01
+    # the baseline window must not reach past a short flat start (2 s of 0 V before the switch in a
+    # 5-minute record): cut it where the record first leaves the level of its first 5 samples
+    left = np.nonzero(np.abs(y - float(np.median(y[:5]))) > thr)[0]
+    if left.size and left[0] >= 5 and float(np.ptp(y[: left[0]])) < thr:  # a flat prefix, then a step
+        nb = min(nb, int(left[0]))
+    base = float(np.median(y[:nb]))
     far = np.nonzero(np.abs(y - base) > thr)[0]
     if far.size == 0:
         raise AnalysisIssue(
