@@ -6,20 +6,15 @@ import pytest
 
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
-TYPE_B = "no Type-B (ADC offset / INA219 step) term in u (STEPS_WANTED, from S)"
-TRIM_END = "mean voltage averages in the 0 V after switch-off (STEPS_WANTED, from S)"
-OCV = "OCV from a smoothed peak overshoots; P max from discrete settings (STEPS_WANTED, from S)"
-STEP = "integral across the switch step: u too small; discharge Q negative (STEPS_WANTED, from S)"
-
 LABS = [
     Lab("PHY-J-07", (Expect("current", "current_A", "A", max_rel_u=0.02),)),
     Lab("PHY-J-08", (Expect("voltage", "voltage_V", "V", max_rel_u=0.02),)),
-    Lab("PHY-J-09", (Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),)),
+    Lab("PHY-J-09", (Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03),)),
     Lab(
         "PHY-J-21",
         (
-            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03, known_issue=TYPE_B),
-            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03, known_issue=TYPE_B),
+            Expect("resistance", "resistance_ohm", "ohm", max_rel_u=0.03),
+            Expect("conductance", "conductance_S", "A/V", max_rel_u=0.03),
         ),
     ),
     Lab(
@@ -103,7 +98,7 @@ LABS = [
         (
             Expect("charge", "charge_As", "As", max_rel_u=0.02),
             Expect("hydrogen_volume", "hydrogen_mL", "mL", max_rel_u=0.02),
-            Expect("mean_voltage", "mean_voltage_V", "V", max_rel_u=0.02, known_issue=TRIM_END),
+            Expect("mean_voltage", "mean_voltage_V", "V", max_rel_u=0.02),
         ),
     ),
     Lab(
@@ -117,7 +112,7 @@ LABS = [
         "CHE-S-11",
         (
             Expect("open_circuit_voltage", "open_circuit_V", "V", max_rel_u=0.02),
-            Expect("max_power", "max_power_W", "W", max_rel_u=0.05, known_issue=OCV),
+            Expect("max_power", "max_power_W", "W", max_rel_u=0.05),
         ),
     ),
     Lab(
@@ -151,9 +146,4 @@ LABS = [
 
 @pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS))
 def test_analysis_recovers_the_truth(lab: Lab, seed: int, noise: float) -> None:
-    assert_recovers(lab, seed, noise)
-
-
-@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS, known=True))
-def test_known_gaps(lab: Lab, seed: int, noise: float) -> None:
     assert_recovers(lab, seed, noise)

@@ -8,11 +8,7 @@ import pytest
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
 DESPIKE = "no despike before the inverse-square fit: lost echoes (STEPS_WANTED, from S)"
-TRIM = "trim_flat keeps the last flat sample: exp_fit τ biased (STEPS_WANTED, from S)"
-PEAK_X = "peak_xy biased towards the scan start with ranger noise (STEPS_WANTED, from S)"
 LATE = "the start of the fall is detected late (STEPS_WANTED, from S)"
-PERIOD_XY = "period_xy: fringe spacing 0.6 % long with u 0.1 % (STEPS_WANTED, from S)"
-LAG = "probe lag rounds the peak (STEPS_WANTED, from S)"
 
 LABS = [
     Lab(
@@ -33,7 +29,7 @@ LABS = [
     Lab(
         "BIO-J-22",
         (
-            Expect("fading_time_constant", "tau_s", "s", max_rel_u=0.1, known_issue=TRIM),
+            Expect("fading_time_constant", "tau_s", "s", max_rel_u=0.1),
             Expect("bath_temperature", "bath_C", "C", max_u=0.2),
         ),
     ),
@@ -50,7 +46,7 @@ LABS = [
         "CHE-S-13",
         (
             Expect("equivalence_time", "equivalence_s", "s", max_u=15.0),
-            Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5, known_issue=LAG),
+            Expect("temperature_rise", "temperature_rise_C", "C", max_u=0.5),
         ),
     ),
     Lab(
@@ -61,7 +57,7 @@ LABS = [
     Lab(
         "PHY-J-17",
         (
-            Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+            Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05),
             Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05),
         ),
         params={"object_distance_m": "object_distance_m"},
@@ -69,16 +65,16 @@ LABS = [
     Lab(
         "BIO-J-32",
         (
-            Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
-            Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05, known_issue=PEAK_X),
+            Expect("image_distance", "image_distance_m", "m", max_rel_u=0.05),
+            Expect("focal_length", "focal_length_m", "m", max_rel_u=0.05),
         ),
         params={"object_distance_m": "object_distance_m"},
     ),
     Lab(
         "PHY-S-16",
         (
-            Expect("fringe_spacing", "fringe_spacing_m", "m", max_rel_u=0.03, known_issue=PERIOD_XY),
-            Expect("wavelength", "wavelength_m", "m", max_rel_u=0.06, known_issue=PERIOD_XY),
+            Expect("fringe_spacing", "fringe_spacing_m", "m", max_rel_u=0.03),
+            Expect("wavelength", "wavelength_m", "m", max_rel_u=0.06),
         ),
         params={"slit_separation_m": "slit_separation_m", "screen_distance_m": "screen_distance_m"},
     ),
