@@ -320,10 +320,51 @@ def _pulses(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
             "peak": Quantity(float(dev[k]), sigma, y.unit)}
 
 
+def _extrapolated_start(y: Series, t_first: float, i0: float, u0: float) -> tuple[float, float]:
+    """Start of a fall that begins with a finite slope (a kink, not a step): the first departed sample
+    lags the kink by the time the fall needs to clear the noise band. A straight line fitted to the
+    early fall (from the first departed sample to a third of the way down, judged on a 5-sample running median) is followed back to the
+    starting level i0; the crossing is the start. A convex fall (exponential) makes the line slightly
+    shallower, so the crossing is a little early: half the shift from the first departed sample is
+    taken as its uncertainty, with the fit's (delta method) and i0's."""
+    med = Series(y.t, _running_median(y.y, 5), y.unit, y.quantity)  # one noisy sample must not end the stretch
+    lo = float(np.min(med.y[med.t >= t_first]))
+    stop = i0 - (i0 - lo) / 3
+    seg = (y.t >= t_first) & (y.t <= t_first + 1e-9 + _first_time_below(med, t_first, stop))
+    if np.count_nonzero(seg) < 6:
+        return t_first, 0.0
+    ts = y.t[seg] - t_first
+    f = fit.linear_fit(ts, y.y[seg], what="start of the fall")
+    if not f.slope < -3 * f.u_slope:
+        return t_first, 0.0
+    s = (i0 - f.intercept) / f.slope
+    if not -(ts[-1] + 1.0) <= s <= 0:  # not further back than the fitted stretch is long
+        return t_first, 0.0
+    g = np.array([-s, -1.0]) / f.slope  # ∂s/∂(slope, intercept)
+    u_s = math.sqrt(max(float(g @ f.cov @ g), 0.0) + (u0 / f.slope) ** 2 + (s / 2) ** 2)
+    return t_first + s, u_s
+
+
+def _running_median(y: np.ndarray, k: int) -> np.ndarray:
+    """Median over ``k`` neighbouring samples (ends: the samples available)."""
+    h = k // 2
+    pad = np.concatenate([np.full(h, y[0]), y, np.full(h, y[-1])])
+    return np.median(np.lib.stride_tricks.sliding_window_view(pad, k), axis=1)
+
+
+def _first_time_below(y: Series, t_from: float, level: float) -> float:
+    """Seconds from ``t_from`` to the first sample at or below ``level``."""
+    after = y.t >= t_from
+    below = np.nonzero(after & (y.y <= level))[0]
+    return float(y.t[below[0]] - t_from) if below.size else float(y.t[-1] - t_from)
+
+
 def _turbidity_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     """Time from the start of the change to the fall to ``fraction`` of the starting value.
-    Start: first sample leaving the flat start (``clean.action_start``); starting value: mean before
-    it; the fall time is interpolated on the (optionally smoothed) signal."""
+    Start: first sample leaving the flat start (``clean.action_start``), moved back to where the early
+    fall extrapolates to the starting level (:func:`_extrapolated_start`: a fall that starts with a
+    finite slope leaves the noise band late); starting value: mean before it; the fall time is
+    interpolated on the (optionally smoothed) signal."""
     from classlab.experiments.analysis.clean import action_start
 
     y = windowed(i, "y", p)
@@ -335,6 +376,7 @@ def _turbidity_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
         raise AnalysisIssue("no_baseline", "the record starts with the change: record a few seconds before mixing",
                             "记录从变化开始：请在混合前先记录几秒")
     i0, u0 = stats.mean_se(y.y[before])
+    t0, u_t0 = _extrapolated_start(y, t0, i0, u0)
     level = float(p["fraction"]) * i0
     t, v, u = smoothed(y, float(p["window_s"]))
     after = t >= t0
@@ -350,7 +392,7 @@ def _turbidity_time(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     slope = (v[j] - v[j - 1]) / (t[j] - t[j - 1])
     dt = float(np.median(np.diff(y.t)))
     u_level = math.hypot(u, float(p["fraction"]) * u0)
-    u_t = math.sqrt((u_level / abs(slope) if slope else dt) ** 2 + 2 * dt**2 / 12)
+    u_t = math.sqrt((u_level / abs(slope) if slope else dt) ** 2 + 2 * dt**2 / 12 + u_t0**2)
     elapsed = tc - t0
     if elapsed <= 0:
         raise AnalysisIssue("already_past", "the fall happened before the change started", "下降发生在变化开始之前")

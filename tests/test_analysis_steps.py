@@ -337,3 +337,22 @@ def test_peak_xy_via_time_is_calibrated_with_a_noisy_ranger() -> None:
         us.append(out["x_at_peak"].uncertainty)
     assert_calibrated(values, us, 0.0)
     assert max(us) < 0.002
+
+
+def test_turbidity_time_counts_from_the_kink_not_from_leaving_the_noise() -> None:
+    """Limewater clouding: I = I0·(0.15 + 0.85·e^(−k(t − t0))) after t0, 1 % noise. The first sample
+    outside the noise band comes seconds after t0; the early fall extrapolated back finds t0."""
+    t = np.arange(0.0, 150.0, 0.5)
+    late, values = [], []
+    for seed in range(15):
+        rng = np.random.default_rng(seed)
+        t0, k, i0 = rng.uniform(5, 20), rng.uniform(0.01, 0.03), rng.uniform(400, 1200)
+        clean = i0 * (0.15 + 0.85 * np.exp(-k * np.clip(t - t0, 0, None)))
+        y = clean + rng.normal(0, 0.01 * clean)
+        truth = math.log(0.85 / 0.35) / k
+        out = get_step("turbidity_time").run({"y": Series(t, y, "lx")}, {})["time"]
+        assert abs(out.value - truth) < 3 * out.uncertainty, (seed, out, truth)
+        assert out.uncertainty < 0.1 * truth
+        values.append(out.value - truth)
+        late.append(out.uncertainty)
+    assert abs(float(np.mean(values))) < 0.5 * float(np.mean(late)) + 0.2  # no systematic lateness

@@ -161,7 +161,9 @@ def action_start(t: np.ndarray, y: np.ndarray, *, k_sigma: float = 6.0, min_chan
         nb = max(5, t.size // 20)
     else:
         nb = max(5, int(np.searchsorted(t, t[0] + baseline_s)))
-    sigma = noise_sd(y)
+    # noise that grows with the reading (a light sensor's % noise) is larger on a bright flat start
+    # than over the whole record: take the larger of the two
+    sigma = max(noise_sd(y), noise_sd(y[: max(nb, 10)]))
     thr = max(k_sigma * sigma, min_change)
     if thr <= 0:
         thr = float(np.ptp(y)) * 0.01
