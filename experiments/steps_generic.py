@@ -127,6 +127,15 @@ def _exp_fit(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
 def _mean(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
     y = windowed(i, "y", p)
     m, u = stats.mean_se(y.y, resolution=resolution_of(y, p), descriptive=bool(int(p["descriptive"])))
+    tau = float(p["probe_tau_s"])
+    if tau > 0 and y.t.size >= 10:
+        # a first-order probe reads T with T_true = T + τ·dT/dt, so over the record
+        # mean(T_true) = mean(T) + τ·(T_end − T_start)/duration (ends: means of 5 samples); τ taken ±25 %
+        (a, ua), (b, ub) = stats.mean_se(y.y[:5], correlated=False), stats.mean_se(y.y[-5:], correlated=False)
+        span = float(y.t[-1] - y.t[0])
+        corr = tau * (b - a) / span
+        m += corr
+        u = math.hypot(u, tau * math.hypot(ua, ub) / span, 0.25 * corr)
     sd = float(np.std(y.y, ddof=1))
     return {"mean": Quantity(m, math.hypot(u, float(p["accuracy"])), y.unit), "std": Quantity(sd, sd / math.sqrt(2 * (y.y.size - 1)), y.unit),
             "n": Quantity(float(y.y.size), 0.0, "count")}
@@ -337,7 +346,10 @@ STEPS: tuple[Step, ...] = (
     _step("mean", {"y": None}, ("mean", "std", "n"),
           (*WINDOW, RESOLUTION, ACCURACY,
            Param("descriptive", "1", 0, "1 = the mean of the recorded values themselves (a day's log): their swing is "
-                 "not noise", "1 = 所记录数值本身的平均（如全天记录）：其变化不算噪声")), _mean,
+                 "not noise", "1 = 所记录数值本身的平均（如全天记录）：其变化不算噪声"),
+           Param("probe_tau_s", "s", 0.0, "time constant of a lagging probe (s): the mean of what it was in "
+                 "(T + τ·dT/dt), ±25 % of the correction in u; 0 = none",
+                 "滞后探头的时间常数（秒）：给出被测对象本身的平均（T + τ·dT/dt），修正量的 25 % 计入不确定度；0 = 不修正")), _mean,
           "Mean ± standard error (corrected for correlated samples), standard deviation, count.",
           "平均值 ± 标准误差（考虑相邻数据相关）、标准差、数据个数。"),
     _step("extremes", {"y": None}, ("max", "min", "t_max", "t_min", "range"),

@@ -356,3 +356,20 @@ def test_turbidity_time_counts_from_the_kink_not_from_leaving_the_noise() -> Non
         values.append(out.value - truth)
         late.append(out.uncertainty)
     assert abs(float(np.mean(values))) < 0.5 * float(np.mean(late)) + 0.2  # no systematic lateness
+
+
+def test_mean_of_what_a_lagging_probe_was_in() -> None:
+    """A probe (τ = 20 s) moved between a warm and a cool zone every 120 s: the mean of its readings
+    lags the air's; with probe_tau_s the air's mean is recovered within u."""
+    dt, tau = 1.0, 20.0
+    t = np.arange(0.0, 480.0, dt)
+    air = np.where((t // 120) % 2 == 0, 27.0, 18.0)
+    probe = np.empty_like(air)
+    probe[0] = air[0]
+    for k in range(1, t.size):  # exact first-order step response over one sample
+        probe[k] = air[k - 1] + (probe[k - 1] - air[k - 1]) * math.exp(-dt / tau)
+    y = Series(t, probe + np.random.default_rng(4).normal(0, 0.03, t.size), "C")
+    plain = get_step("mean").run({"y": y}, {"descriptive": 1})["mean"]
+    fixed = get_step("mean").run({"y": y}, {"descriptive": 1, "probe_tau_s": tau})["mean"]
+    assert abs(plain.value - air.mean()) > 5 * plain.uncertainty  # the lag really biases the plain mean
+    assert abs(fixed.value - air.mean()) < 2 * fixed.uncertainty and fixed.uncertainty < 0.2
