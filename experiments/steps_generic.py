@@ -167,12 +167,37 @@ def _extreme(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:
         raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
     w = float(p["window_s"])
     t, v, noise = smoothed(y, w)
-    u = math.hypot(max(noise, float(p["resolution"]) / math.sqrt(12)), float(p["accuracy"]))
     k_max, k_min = int(np.argmax(v)), int(np.argmin(v))
     ut = time_u(y, w)
-    return {"max": Quantity(float(v[k_max]), u, y.unit), "min": Quantity(float(v[k_min]), u, y.unit),
+    res, acc = float(p["resolution"]) / math.sqrt(12), float(p["accuracy"])
+    hi, u_hi = top_of(v, k_max, noise, y.y, 1.0)
+    lo, u_lo = top_of(v, k_min, noise, y.y, -1.0)
+    u_hi, u_lo = math.hypot(max(u_hi, res), acc), math.hypot(max(u_lo, res), acc)
+    return {"max": Quantity(hi, u_hi, y.unit), "min": Quantity(lo, u_lo, y.unit),
             "t_max": Quantity(float(t[k_max]), ut, "s"), "t_min": Quantity(float(t[k_min]), ut, "s"),
-            "range": Quantity(float(v[k_max] - v[k_min]), u * math.sqrt(2), y.unit)}
+            "range": Quantity(hi - lo, math.hypot(u_hi, u_lo), y.unit)}
+
+
+def top_of(v: np.ndarray, k: int, noise: float, raw: np.ndarray, sign: float) -> tuple[float, float]:
+    """The true extreme near the extreme sample ``k`` of (smoothed) values ``v`` and its u.
+
+    The noise is taken locally (20 raw samples on each side, the larger: a light sensor's noise grows with
+    the reading, so the record-wide σ is too small at its bright top). The extreme of m samples that
+    are level within the noise sits beyond the true top by the expected largest of m normal
+    deviates (m = samples within 4σ of it); the top lies between that and the extreme sample itself:
+    the middle is taken, with half the span and σ in u."""
+    n = v.size
+    scale = noise / stats.noise_sd(raw) if stats.noise_sd(raw) > 0 else 1.0  # smoothing's noise reduction
+    # each side separately: next to a step (lamp switched on) one side is the quiet dark
+    sides = [raw[max(k - 20, 0): k + 1], raw[k: min(k + 21, n)]]
+    sigma = max([noise] + [stats.noise_sd(sd) * scale for sd in sides if sd.size >= 6])
+    top = float(v[k])
+    m = int(np.count_nonzero(sign * (top - v) <= 4 * sigma))
+    # expected excess of the largest of m normal deviates (leading terms of the Gumbel limit)
+    r = math.sqrt(2 * math.log(m)) if m > 2 else 0.0
+    excess = sigma * (r - (math.log(math.log(m)) + math.log(4 * math.pi)) / (2 * r)) if m > 2 else 0.0
+    excess = max(excess, 0.0)
+    return top - sign * excess / 2, math.hypot(sigma, excess / 2)
 
 
 def _despike(i: Inputs, p: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from classlab.experiments.steps_generic import (
     resolution_of,
     smoothed,
     time_u,
+    top_of,
     windowed,
 )
 from classlab.experiments.steptypes import Param, Series, Step
@@ -90,8 +91,9 @@ def _extremum(i: Inputs, p: dict[str, Any], sign: float) -> dict[str, Any]:
         raise AnalysisIssue("too_short", "fewer than 3 samples", "少于 3 个数据点")
     t, v, u = smoothed(y, float(p["window_s"]))
     k = int(np.argmax(sign * v))
+    top, u = top_of(v, k, u, y.y, sign)
     u = math.hypot(max(u, float(p["resolution"]) / math.sqrt(12)), float(p.get("accuracy", 0.0)))
-    return {"value": Quantity(float(v[k]), u, y.unit), "time": Quantity(float(t[k]), time_u(y, float(p["window_s"])), "s")}
+    return {"value": Quantity(top, u, y.unit), "time": Quantity(float(t[k]), time_u(y, float(p["window_s"])), "s")}
 
 
 EXTREMUM_PARAMS = (*WINDOW, RESOLUTION, ACCURACY, Param("window_s", "s", 0.0, "smoothing window (s); 0 = raw samples",

@@ -373,3 +373,20 @@ def test_mean_of_what_a_lagging_probe_was_in() -> None:
     fixed = get_step("mean").run({"y": y}, {"descriptive": 1, "probe_tau_s": tau})["mean"]
     assert abs(plain.value - air.mean()) > 5 * plain.uncertainty  # the lag really biases the plain mean
     assert abs(fixed.value - air.mean()) < 2 * fixed.uncertainty and fixed.uncertainty < 0.2
+
+
+def test_extremes_of_a_noisy_plateau_are_not_the_luckiest_sample() -> None:
+    """Lamp on (1000 lx, 1 % noise) for 120 s between dark stretches (0.5 lx noise): the raw max is
+    ~2.5 σ high and the record-wide σ (set by the dark) is far too small; the estimate is within u."""
+    t = np.arange(0.0, 480.0, 1.0)
+    clean = np.where((t >= 120) & (t < 240), 1000.0, 0.0)
+    zs, raw_z = [], []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        y = np.clip(clean + rng.normal(0, 0.01 * clean + 0.5), 0, None)
+        out = get_step("extremes").run({"y": Series(t, y, "lx")}, {})["max"]
+        zs.append((out.value - 1000.0) / out.uncertainty)
+        raw_z.append((y.max() - 1000.0) / 10.0)
+        assert out.uncertainty < 30.0  # ≤ 3 σ of one reading
+    assert max(abs(z) for z in zs) < 3.0
+    assert float(np.mean(raw_z)) > 2.0  # the raw maximum really is biased high by ~2.5 σ

@@ -6,6 +6,9 @@ import pytest
 
 from tests.sciencelib import Expect, Lab, assert_recovers, cases
 
+RANGE = ("range of raw readings: the probe (τ 5–10 s) rounds the short compression bumps and the flat room "
+         "baseline's lowest reading sits ~2.5 σ low; with that in u it exceeds 0.2 °C at noise 3 (STEPS_WANTED, from A2)")
+
 LABS = [
     Lab(
         "PHY-J-03",
@@ -25,7 +28,7 @@ LABS = [
         "PHY-S-21",
         (
             Expect("mean_temperature", "mean_C", "C", max_u=0.2),
-            Expect("temperature_range", "range_C", "C", max_u=0.2),
+            Expect("temperature_range", "range_C", "C", max_u=0.2, known_issue=RANGE),
         ),
     ),
     Lab("SCI-P-01", (Expect("temperature", "settled_C", "C", max_u=0.2),)),
@@ -64,4 +67,9 @@ LABS = [
 
 @pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS))
 def test_analysis_recovers_the_truth(lab: Lab, seed: int, noise: float) -> None:
+    assert_recovers(lab, seed, noise)
+
+
+@pytest.mark.parametrize(("lab", "seed", "noise"), cases(LABS, known=True))
+def test_known_gaps(lab: Lab, seed: int, noise: float) -> None:
     assert_recovers(lab, seed, noise)
