@@ -120,12 +120,43 @@ def sensor_template_ids() -> list[str]:
     return sorted(i for i in template_ids() if load(i).kind == "sensor")
 
 
+# The cases where an expectation with a known_issue still fails (measured 2026-11-25, all at the
+# highest noise level). They are strict xfails: when a fix makes one pass, the suite says so and the id
+# must leave this list. Every other case checks every expectation, known_issue or not.
+KNOWN_FAILING = frozenset({
+    "BIO-J-21-s11-n3",
+    "BIO-J-24-s12-n3",
+    "BIO-J-12-s13-n3",
+    "BIO-J-18-s11-n3",
+    "BIO-J-18-s12-n3",
+    "BIO-J-18-s13-n3",
+    "BIO-J-19-s11-n3",
+    "BIO-J-19-s13-n3",
+    "BIO-J-20-s11-n3",
+    "BIO-J-20-s12-n3",
+    "BIO-J-20-s13-n3",
+    "BIO-J-35-s11-n3",
+    "BIO-J-35-s13-n3",
+    "BIO-J-36-s11-n3",
+    "BIO-J-36-s12-n3",
+    "BIO-J-37-s11-n3",
+    "BIO-J-37-s13-n3",
+    "BIO-J-39-s11-n3",
+    "BIO-J-39-s13-n3",
+    "SCI-P-10-s11-n3",
+    "SCI-P-10-s12-n3",
+    "SCI-P-10-s13-n3",
+    "PHY-S-21-s12-n3",
+    "PHY-S-21-s13-n3",
+})
+
+
 def cases(labs: list[Lab], known: bool = False) -> list[Any]:
     """pytest params (lab, seed, noise) for the labs whose template exists, ids like ``PHY-J-10-s11-n3``.
 
-    ``known=False``: the expectations without a known issue (must pass). ``known=True``: the
-    expectations with a ``known_issue``, marked xfail with the issues as reason (they may pass for some
-    seeds; the mark is not strict because of that).
+    ``known=False``: every case not in KNOWN_FAILING, with all its expectations (must pass), and the cases
+    in KNOWN_FAILING with only the expectations that have no known issue. ``known=True``: the cases in
+    KNOWN_FAILING with the known-issue expectations, marked as strict xfail with the issues as reason.
     """
     import pytest
 
@@ -133,25 +164,23 @@ def cases(labs: list[Lab], known: bool = False) -> list[Any]:
     for lab in labs:
         if not has_template(lab.id):
             continue
-        if known:
-            issues = tuple(replace(e, known_issue="") for e in lab.expects if e.known_issue)
-            if issues:
-                why = "; ".join(sorted({e.known_issue for e in lab.expects if e.known_issue}))
-                mark = pytest.mark.xfail(reason=why, strict=False)
-                sub = Lab(lab.id, issues, lab.sim, lab.params, lab.noises, lab.seeds)
-                for seed in lab.seeds:
-                    for noise in lab.noises:
-                        out.append(
-                            pytest.param(sub, seed, noise, marks=mark, id=f"{lab.id}-s{seed}-n{noise:g}")
-                        )
-            continue
+        known_exp = tuple(replace(e, known_issue="") for e in lab.expects if e.known_issue)
         good = tuple(e for e in lab.expects if not e.known_issue)
-        if not good:
-            continue
-        sub = Lab(lab.id, good, lab.sim, lab.params, lab.noises, lab.seeds)
+        why = "; ".join(sorted({e.known_issue for e in lab.expects if e.known_issue}))
         for seed in lab.seeds:
             for noise in lab.noises:
-                out.append(pytest.param(sub, seed, noise, id=f"{lab.id}-s{seed}-n{noise:g}"))
+                cid = f"{lab.id}-s{seed}-n{noise:g}"
+                failing = cid in KNOWN_FAILING and bool(known_exp)
+                if known:
+                    if failing:
+                        sub = Lab(lab.id, known_exp, lab.sim, lab.params, lab.noises, lab.seeds)
+                        mark = pytest.mark.xfail(reason=why, strict=True)
+                        out.append(pytest.param(sub, seed, noise, marks=mark, id=cid))
+                    continue
+                expects = good if failing else good + known_exp
+                if expects:
+                    sub = Lab(lab.id, expects, lab.sim, lab.params, lab.noises, lab.seeds)
+                    out.append(pytest.param(sub, seed, noise, id=cid))
     return out
 
 
