@@ -15,9 +15,9 @@ EXTREME = "illuminance max: some bright tops still beyond 3 u of the luckiest-sa
 def summary(quantities: list[tuple[str, str]]) -> tuple[Expect, ...]:
     """Expectations ``<q>_mean|min|max`` ← truth ``<q>_<stat>_<unit>`` for each (quantity, unit).
 
-    The illuminance mean and maximum are known gaps for now (see MEAN_U, EXTREME); a good run must
-    still be valid (test_science_baddata.py) and these xfail cases show the size of the gap in their
-    messages. Everything else is strict.
+    The illuminance mean and maximum carry known issues (see MEAN_U, EXTREME): every case checks them
+    except those in tests/sciencelib.py KNOWN_FAILING (strict xfails whose messages show the size of
+    the gap). Everything else is strict.
     """
     out = []
     for q, unit in quantities:
