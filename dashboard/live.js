@@ -11,7 +11,8 @@ function boardCard(key) {
   const el = document.createElement("section");
   el.className = "board";
   el.dataset.key = key;
-  el.innerHTML = `<h2></h2><p class="meta"></p><canvas width="800" height="360"></canvas>`;
+  el.innerHTML = `<h2></h2><p class="meta"></p><canvas width="800" height="360"></canvas>` +
+    `<p class="result live"></p><p class="result last"></p>`;
   el.querySelector("h2").textContent = key;
   document.getElementById("boards").appendChild(el);
   b = { el, canvas: el.querySelector("canvas"), series: new Map(), meta: null, points: 0 };
@@ -108,5 +109,37 @@ function connect() {
   };
 }
 
+function fmt(q) {
+  if (!q || typeof q.value !== "number") return "—";
+  const u = q.uncertainty;
+  const digits = u > 0 ? Math.max(0, Math.min(6, 1 - Math.floor(Math.log10(u)))) : 3;
+  return `${q.value.toFixed(digits)} ± ${u > 0 ? u.toFixed(digits) : "?"} ${q.unit === "1" ? "" : q.unit}`;
+}
+
+function resultText(r) {
+  return Object.entries(r.results || {}).map(([name, q]) => `${name} = ${fmt(q)}`).join(" · ");
+}
+
+// Live readouts of the template's analysis (GET /api/analysis), and the previous run's full result.
+async function pollAnalysis() {
+  try {
+    const res = await fetch("/api/analysis");
+    const all = await res.json();
+    for (const [key, a] of Object.entries(all)) {
+      const b = boardCard(key);
+      const why = a.live && (a.live.reasons || [])[0];
+      const live = a.live ? resultText(a.live) || (why ? `${why.zh} / ${why.en}` : "") : "";
+      b.el.querySelector(".result.live").textContent = a.error ? a.error :
+        `实时分析 / live (${a.experiment}, ${a.t_s.toFixed(0)} s): ${live || "等待数据 / waiting for data"}`;
+      const last = a.last;
+      b.el.querySelector(".result.last").textContent = !last ? "" :
+        `上一轮 / last run: ${resultText(last) || "—"} · ` + (last.valid ? "有效 / valid" :
+          "无效 / invalid: " + (last.reasons || []).map(x => `${x.zh} / ${x.en}`).join("; "));
+    }
+  } catch (e) { /* the gateway is restarting: the WebSocket handler shows that */ }
+  setTimeout(pollAnalysis, 2000);
+}
+
 connect();
+pollAnalysis();
 requestAnimationFrame(render);

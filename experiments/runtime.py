@@ -403,7 +403,9 @@ class LiveRun:
 
     def table(self) -> dict[str, np.ndarray]:
         """The held window as a table on the union of timestamps (NaN where a buffer has no sample)."""
-        windows = {name: ring.window() for name, ring in self.rings.items()}
+        # a buffer that never got a sample is left out, as a CSV without that column would be: the
+        # runtime then reports it as a missing channel (optional inputs stay optional), not "too short"
+        windows = {name: ring.window() for name, ring in self.rings.items() if ring.total}
         stamps = [w.times() for w in windows.values() if len(w)]
         times = np.unique(np.concatenate(stamps)) if stamps else np.zeros(0)
         table: dict[str, np.ndarray] = {self.template.time_column: times}

@@ -71,16 +71,17 @@ class LiveFrame:
     samples: np.ndarray  # (count, nch) raw, sample blocks
     events: np.ndarray  # structured (dt_us, channel, level), event blocks
     meta: dict[str, Any] | None
+    board_us: int = 0  # unwrapped board µs of the first sample / the events' reference tick
 
 
 def _live_frame(row: Row, key: str, meta: dict[str, Any] | None) -> LiveFrame:
     """The LiveFrame of a journal row (its data is a view of the payload: no copy)."""
-    _bid, kind, _seq, t0, dt, count, nch, channels, dtype, *_rest, data = row
+    _bid, kind, _seq, t0, dt, count, nch, channels, dtype, _n, _dropped, ufirst, *_rest, data = row
     ch = tuple(channels)
     if kind == KIND_SAMPLES:
         samples = np.frombuffer(data, DTYPES[ord(dtype)]).reshape(count, nch)
-        return LiveFrame(key, kind, t0, dt, ch, samples, _NO_EVENTS, meta)
-    return LiveFrame(key, kind, t0, dt, ch, _NO_SAMPLES, np.frombuffer(data, EVENT_DTYPE), meta)
+        return LiveFrame(key, kind, t0, dt, ch, samples, _NO_EVENTS, meta, ufirst)
+    return LiveFrame(key, kind, t0, dt, ch, _NO_SAMPLES, np.frombuffer(data, EVENT_DTYPE), meta, ufirst)
 
 
 class LiveBatch:

@@ -98,7 +98,8 @@ def run(pipeline: Pipeline, journal: Journal, sources: list[Source], *, host: st
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        runner = web.AppRunner(make_app(pipeline, token, extra_health), handle_signals=False, access_log=None)
+        runner = web.AppRunner(make_app(pipeline, token, extra_health, analysis), handle_signals=False,
+                               access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
@@ -125,10 +126,15 @@ def run(pipeline: Pipeline, journal: Journal, sources: list[Source], *, host: st
             await loop.run_in_executor(None, pipeline.flush)
             await runner.cleanup()
 
+    from .live_analysis import LiveAnalysis
+
+    analysis = LiveAnalysis(pipeline.bus)  # live readouts of boards whose meta names an experiment
     pipeline.start()
+    analysis.start()
     try:
         asyncio.run(main())
     finally:
+        analysis.stop()
         pipeline.stop()
         journal.close()
     print("classlab: stopped; journal saved / 已停止，数据已保存", file=sys.stderr, flush=True)

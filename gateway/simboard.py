@@ -66,7 +66,9 @@ class SimBoard:
         self.factory, self.seed = model_factory, seed
         self.model = model_factory(seed)
         self.publish = publish
-        rate = rate_hz or self.model.rate_hz
+        # rate_hz: the board's sampling rate (wall clock). Without it, the lab's own rate in MODEL time, so a
+        # sped-up run (speed > 1) keeps the samples per model second the lab's analysis expects.
+        rate = rate_hz or (self.model.rate_hz * float(speed))
         if not rate or rate <= 0:
             raise ValueError(f"sampling rate must be > 0 Hz, got {rate}")
         self.period_us = max(1, round(1e6 / rate))
@@ -79,6 +81,7 @@ class SimBoard:
         self.sent = Sent()
         self._k = 0  # sampling instants taken so far (board clock)
         self._model_t0 = 0.0  # model time (s) at which the current model run started
+        self.run = 0  # how many model runs came before the current one
         self._ev_t = 0.0  # model time up to which edges were sent
         self._last_frame_wall = -1e9
         self._groups: dict[str, list[int]] = {}
@@ -98,7 +101,7 @@ class SimBoard:
 
         rate = 1e6 / self.period_us
         return {"fw": "sim-0.1", "board": "sim", "experiment": m.experiment, "tick_period": self.tick_period,
-                "rate_hz": rate, "speed": self.speed,
+                "rate_hz": rate, "speed": self.speed, "run": self.run,
                 "channels": [ch(c, rate) for c in m.channels] + [ch(c, 0.0) for c in m.event_channels]}
 
     def announce(self) -> None:
@@ -157,6 +160,10 @@ class SimBoard:
         self.seed += 1
         self.model = self.factory(self.seed)
         self._ev_t = 0.0
+        self.run += 1
+        # the new run's number in the retained meta, before its first frame: the live analysis
+        # (gateway/live_analysis.py) tells runs apart by it
+        self.publish(self.topic("meta"), json.dumps(self.meta()).encode(), True)
 
     def _sample(self, k0: int, k1: int, wall_s: float) -> int:
         if k1 <= k0 or not self._groups:

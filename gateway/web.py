@@ -6,6 +6,7 @@ Routes::
     GET /static/{file}      its script and style (dashboard/)
     GET /api/health         counters: status, boards, frames, samples, dropped, influx_backlog, rejected, ...
     GET /api/boards         boards seen: meta, status, counters, clock
+    GET /api/analysis       live experiment readouts per board (and the last run's full result)
     GET /api/teacher/check  200 with the teacher token (Authorization: Bearer <token>), else 401
     GET /api/live           WebSocket: {"type": "hello"|"data"|"health", ...} for live graphs
 
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 from aiohttp import WSCloseCode, web
 
+from .live_analysis import LiveAnalysis
 from .pipeline import LiveFrame, Pipeline
 from .protocol import KIND_EVENTS, KIND_SAMPLES
 
@@ -33,6 +35,7 @@ STATIC = {"live.js": "text/javascript", "style.css": "text/css"}
 PIPELINE = web.AppKey("pipeline", Pipeline)
 TOKEN = web.AppKey("teacher_token", str)
 EXTRA = web.AppKey("extra_health", object)
+ANALYSIS = web.AppKey("live_analysis", object)
 SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets", set)
 
 
@@ -168,9 +171,15 @@ async def _close_sockets(app: web.Application) -> None:
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
 
-def make_app(pipeline: Pipeline, teacher_token: str, extra_health: Callable[[], dict[str, Any]] | None = None
-             ) -> web.Application:
+async def analysis(request: web.Request) -> web.Response:
+    live = request.app[ANALYSIS]
+    return web.json_response(live.results() if isinstance(live, LiveAnalysis) else {})
+
+
+def make_app(pipeline: Pipeline, teacher_token: str, extra_health: Callable[[], dict[str, Any]] | None = None,
+             live_analysis: LiveAnalysis | None = None) -> web.Application:
     app = web.Application()
+    app[ANALYSIS] = live_analysis
     app[PIPELINE] = pipeline
     app[TOKEN] = teacher_token
     app[EXTRA] = extra_health
@@ -179,5 +188,6 @@ def make_app(pipeline: Pipeline, teacher_token: str, extra_health: Callable[[], 
     app.add_routes([
         web.get("/", index), web.get("/static/{name}", static), web.get("/api/health", health),
         web.get("/api/boards", boards), web.get("/api/teacher/check", teacher_check), web.get("/api/live", live),
+        web.get("/api/analysis", analysis),
     ])
     return app

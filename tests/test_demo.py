@@ -91,6 +91,11 @@ def test_demo_serves_live_data_and_stops_cleanly(demo) -> None:
     assert fetch(port, "/static/../journal.py")[0] == 404
     boards = json.loads(fetch(port, "/api/boards")[1])
     assert {b["meta"]["experiment"] for b in boards} == {"PHY-J-10", "PHY-S-04", "PHY-S-08"}
+    # every board's template runs live over the stream (GET /api/analysis)
+    live = wait_until(lambda: (a := json.loads(fetch(port, "/api/analysis")[1])) and len(a) == 3
+                      and all(v["live"] is not None for v in a.values()) and a, 30, "live analysis")
+    assert {v["experiment"] for v in live.values()} == {"PHY-J-10", "PHY-S-04", "PHY-S-08"}
+    assert all(v["error"] is None and "reasons" in v["live"] for v in live.values())
     msg = asyncio.run(first_data_message(port))
     s = msg["series"][0]
     assert len(s["t"]) == len(s["v"]) > 0 and s["unit"] and s["key"].startswith("demo/sim-")
@@ -154,3 +159,4 @@ def test_live_page_draws_the_boards_in_chromium(demo, tmp_path) -> None:
     assert re.search(r"ok · boards 3 · frames \d+ · samples \d+", dom)
     for exp in ("PHY-J-10", "PHY-S-04", "PHY-S-08"):
         assert exp in dom
+    assert dom.count("实时分析 / live (") == 3  # the live analysis readout under each graph
