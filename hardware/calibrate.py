@@ -100,7 +100,8 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", help="who calibrated / 校准人")
     p.add_argument("--note", default="", help="reference equipment, conditions / 参考器具与条件")
     p.add_argument("--date", help="YYYY-MM-DD (default today)")
-    p.add_argument("--file", type=Path, help="calibration file (default hardware/calibration/<board id>.toml)")
+    p.add_argument("--file", type=Path, help="calibration file (default: <user data dir>/calibration/<board id>.toml, "
+                   "which `classlab firmware deploy` sends to the board)")
     p.add_argument("--dry-run", action="store_true", help="compute only, do not write / 只计算不保存")
     p.add_argument("--json", action="store_true", help="print the channel's calibration as JSON")
     p.set_defaults(func=run)
@@ -237,10 +238,11 @@ def run(args: argparse.Namespace, ask: Ask | None = None, say: Say | None = None
         cal = calibration.calibrate_channel(args.channel, points, method, args.by, reference, args.date)
     except calibration.CalibrationError as exc:
         raise UsageError(str(exc)) from None
-    path = args.file or calibration.default_path(pm["board"]["id"])
+    path = args.file or calibration.user_path(pm["board"]["id"])
     if not args.dry_run:
         try:
-            board_cal = calibration.load(path) if path.exists() else calibration.Calibration(pm["board"]["id"])
+            source = path if path.exists() or args.file else calibration.current_path(pm["board"]["id"])
+            board_cal = calibration.load(source) if source.exists() else calibration.Calibration(pm["board"]["id"])
         except calibration.CalibrationError as exc:
             raise CommandError(f"{exc}; fix or remove the file, nothing was saved") from None
         board_cal.channels[args.channel] = cal

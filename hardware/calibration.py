@@ -267,5 +267,31 @@ def save(cal: Calibration, path: str | Path) -> None:
 
 
 def default_path(board_id: str) -> Path:
-    """The shipped calibration file of a board id."""
+    """The shipped calibration file of a board id (identity: method "none" on every channel)."""
     return CAL_DIR / f"{board_id}.toml"
+
+
+def user_path(board_id: str) -> Path:
+    """Where `classlab calibrate` keeps this machine's calibration of a board: the user's data directory
+    ($CLASSLAB_DATA_DIR, else $XDG_DATA_HOME/classlab or ~/.local/share/classlab) / calibration / <id>.toml —
+    never inside the installed package."""
+    import os
+
+    if os.environ.get("CLASSLAB_DATA_DIR"):
+        base = Path(os.environ["CLASSLAB_DATA_DIR"])
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "classlab"
+    return base / "calibration" / f"{board_id}.toml"
+
+
+def current_path(board_id: str) -> Path:
+    """The calibration in force for a board: the user's file if there is one, else the shipped default."""
+    p = user_path(board_id)
+    return p if p.exists() else default_path(board_id)
+
+
+def deployed(board_id: str) -> list[dict[str, Any]]:
+    """The ``calibration`` list `classlab firmware deploy` adds to board_config.json: the channels of the
+    calibration in force that were really calibrated (method other than "none"); [] when none were."""
+    cal = load(current_path(board_id)) if current_path(board_id).exists() else Calibration(board_id)
+    return [c for c in to_board_config(cal) if c["method"] != "none"]

@@ -27,6 +27,12 @@ class MicroPython:
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing a test runs (demo journals, calibrations) writes into the user's real data directory."""
+    monkeypatch.setenv("CLASSLAB_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def micropython() -> MicroPython:
     if shutil.which("node") is None or not MPY_PACKAGE.exists():

@@ -67,6 +67,16 @@ def board_config(pinmap_path: Path, board: str) -> dict:
     return cfg
 
 
+def calibration_for(board_id: str) -> list[dict]:
+    """The calibrated channels to send with the pin map (hardware.calibration.deployed)."""
+    from classlab.hardware import calibration
+
+    try:
+        return calibration.deployed(board_id)
+    except ValueError as exc:  # CalibrationError: file: what is wrong
+        raise DeployError(f"{exc}; fix it or run classlab calibrate again / 校准文件有误") from None
+
+
 def find_pinmap(board: str, name: str | None) -> Path:
     from classlab.hardware import pinmap
 
@@ -120,6 +130,9 @@ def plan(board: str | None, port: str | None, pinmap: str | None = None, site_co
     mp = mpremote if mpremote is not None else mpremote_command()
     pm_path = find_pinmap(board, pinmap)
     cfg = board_config(pm_path, board)
+    cal = calibration_for(cfg["board"]["id"])
+    if cal:  # channels calibrated with `classlab calibrate`: the board applies them and publishes them in its meta
+        cfg["calibration"] = cal
     site = site_config or SITE_CONFIG
     if not site.is_file():
         raise DeployError(f"no site config at {site}: copy {SITE_EXAMPLE} to firmware/site_config.py and "
