@@ -99,8 +99,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         journal.close()
         raise CommandError(str(exc)) from None
     token = _token(args)
+    from .live_analysis import LiveAnalysis
+
+    # the simulated boards name their lab in their meta: its template runs live (GET /api/analysis)
     return _serve(service, pipeline, journal, [service.SimRunner(boards)], args, args.port, token,
-                  _banner("demo", token, str(path)))
+                  _banner("demo", token, str(path)), analysis=LiveAnalysis(pipeline.bus))
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:
@@ -135,13 +138,14 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
 
 def _serve(service: Any, pipeline: Any, journal: Any, sources: list[Any], args: argparse.Namespace, port: int,
-           token: str, banner: Any, extra_health: Any = None) -> int:
+           token: str, banner: Any, extra_health: Any = None, analysis: Any = None) -> int:
     from .mqtt_source import MqttError
     from .serial_source import SerialSourceError
 
     try:
         return int(service.run(pipeline, journal, sources, host=args.host or "127.0.0.1", port=port, token=token,
-                                open_browser=not args.no_browser, banner=banner, extra_health=extra_health))
+                                open_browser=not args.no_browser, banner=banner, extra_health=extra_health,
+                                analysis=analysis))
     except (service.PortError, MqttError, SerialSourceError) as exc:
         raise CommandError(str(exc)) from None
 

@@ -9,7 +9,9 @@ simulated boards do, before the run's first frame), the finished run gets the fu
 kept as ``last``, and the new run starts from its first frame. A board or template the runtime
 cannot handle is reported in its entry (``error``) and the others go on.
 
-It is a source-like stage (start / pause / stop) so the service starts and stops it with the others.
+``classlab demo`` runs it (its simulated boards name their lab); ``service.run`` starts and stops it. The
+gateway does not yet: real boards' meta names no experiment until sessions exist, and a bus subscriber
+makes every commit build its live frames.
 """
 
 from __future__ import annotations
@@ -50,15 +52,12 @@ class LiveAnalysis:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    # --- source-like life cycle ------------------------------------------------------------------
+    # --- life cycle ------------------------------------------------------------------------------
     def start(self) -> LiveAnalysis:
         sub = self.bus.subscribe(maxlen=4096, notify=self._wake.set)
         self._thread = threading.Thread(target=self._loop, args=(sub,), name="live-analysis", daemon=True)
         self._thread.start()
         return self
-
-    def pause(self) -> None:
-        pass
 
     def stop(self) -> None:
         self._stop.set()

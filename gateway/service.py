@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from .journal import Journal
+from .live_analysis import LiveAnalysis
 from .pipeline import Pipeline
 from .simboard import SimBoard
 from .web import make_app
@@ -89,8 +90,8 @@ class SimRunner:
 
 
 def run(pipeline: Pipeline, journal: Journal, sources: list[Source], *, host: str, port: int, token: str,
-        open_browser: bool, banner: Callable[[str], str], extra_health: Callable[[], dict[str, Any]] | None = None
-        ) -> int:
+        open_browser: bool, banner: Callable[[str], str], extra_health: Callable[[], dict[str, Any]] | None = None,
+        analysis: LiveAnalysis | None = None) -> int:
     """Serve until SIGINT/SIGTERM; returns the exit code (0 after a clean stop)."""
 
     async def main() -> None:
@@ -126,15 +127,14 @@ def run(pipeline: Pipeline, journal: Journal, sources: list[Source], *, host: st
             await loop.run_in_executor(None, pipeline.flush)
             await runner.cleanup()
 
-    from .live_analysis import LiveAnalysis
-
-    analysis = LiveAnalysis(pipeline.bus)  # live readouts of boards whose meta names an experiment
     pipeline.start()
-    analysis.start()
+    if analysis is not None:  # only when asked: a subscriber makes every commit build its live frames
+        analysis.start()
     try:
         asyncio.run(main())
     finally:
-        analysis.stop()
+        if analysis is not None:
+            analysis.stop()
         pipeline.stop()
         journal.close()
     print("classlab: stopped; journal saved / 已停止，数据已保存", file=sys.stderr, flush=True)

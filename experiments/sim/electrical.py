@@ -117,25 +117,12 @@ def adc_span(v: np.ndarray, ch: SimChannel, counts: int = 4095) -> np.ndarray:
     return np.clip(v, ch.offset, ch.offset + counts * ch.scale)
 
 
-class VISweep(SimModel):
-    """PHY-J-09: a resistor R in a circuit with a rheostat; the student steps the current up.
+class SteppedLoad(SimModel):
+    """A current stepped through ``settings`` levels up to ``i_max_A``, each held ``dwell_s`` from
+    ``t_start_s`` (zero before): voltage (ADC with a residual offset) = ``voltage_of(i)``, current by the
+    INA219. Subclasses give ``PARAMS``, ``voltage_of`` and ``_truth``."""
 
-    Voltage across R by the ADC (calibrated: a residual offset of a few mV), current by the INA219.
-    Each setting is held ``dwell_s`` (the knob takes half a second). Truth: ``resistance_ohm``,
-    ``conductance_S`` (1/R, the I–U slope).
-    """
-
-    experiment = "PHY-J-09"
     rate_hz = 10.0
-    PARAMS: ClassVar[tuple[Param, ...]] = (
-        Param("resistance_ohm", "ohm", None, 5.0, 20.0, "resistor under test"),
-        Param("i_max_A", "A", None, 0.2, 0.3, "largest current"),
-        Param("settings", "1", 6.0, doc="rheostat settings"),
-        Param("dwell_s", "s", 4.0, doc="time at each setting"),
-        Param("t_start_s", "s", None, 2.0, 5.0, "first setting"),
-        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
-    )
-    NOISE = (0.003, 5e-6)
     I_LSB = 1e-4
 
     def _setup(self) -> None:
@@ -146,12 +133,11 @@ class VISweep(SimModel):
         self.channels = [adc_voltage(0), ina219(1, self.I_LSB)]
         self.truth = self._truth()
 
-    def _truth(self) -> dict[str, float]:
-        r = self.p["resistance_ohm"]
-        return {"resistance_ohm": float(r), "conductance_S": float(1.0 / r)}
+    def _truth(self) -> dict[str, float]:  # pragma: no cover - every model overrides it
+        raise NotImplementedError
 
-    def voltage_of(self, i: np.ndarray) -> np.ndarray:
-        return i * self.p["resistance_ohm"]
+    def voltage_of(self, i: np.ndarray) -> np.ndarray:  # pragma: no cover - every model overrides it
+        raise NotImplementedError
 
     def _clean(self, t: np.ndarray) -> np.ndarray:
         p = self.p
@@ -159,6 +145,39 @@ class VISweep(SimModel):
         return np.stack([self.voltage_of(i), i], axis=1)
 
     def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        out = super()._sensors(t, clean)
+        out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
+        return out
+
+
+class VISweep(SteppedLoad):
+    """PHY-J-09: a resistor R in a circuit with a rheostat; the student steps the current up.
+
+    Voltage across R by the ADC (calibrated: a residual offset of a few mV), current by the INA219.
+    Each setting is held ``dwell_s`` (the knob takes half a second). Truth: ``resistance_ohm``,
+    ``conductance_S`` (1/R, the I–U slope).
+    """
+
+    experiment = "PHY-J-09"
+    PARAMS: ClassVar[tuple[Param, ...]] = (
+        Param("resistance_ohm", "ohm", None, 5.0, 20.0, "resistor under test"),
+        Param("i_max_A", "A", None, 0.2, 0.3, "largest current"),
+        Param("settings", "1", 6.0, doc="rheostat settings"),
+        Param("dwell_s", "s", 4.0, doc="time at each setting"),
+        Param("t_start_s", "s", None, 2.0, 5.0, "first setting"),
+        Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
+    )
+    NOISE = (0.003, 5e-6)
+
+    def _truth(self) -> dict[str, float]:
+        r = self.p["resistance_ohm"]
+        return {"resistance_ohm": float(r), "conductance_S": float(1.0 / r)}
+
+    def voltage_of(self, i: np.ndarray) -> np.ndarray:
+        return i * self.p["resistance_ohm"]
+
+    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
+        # the current's noise is a third of the INA219 step (not NOISE[1]): the V–I fit sees quantisation
         sig = np.array([0.003, 0.3 * self.I_LSB]) * self.noise
         out = clean + self.rng.normal(0.0, 1.0, clean.shape) * sig
         out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
@@ -243,14 +262,13 @@ class SeriesParallel(SimModel):
         return out
 
 
-class SourceSweep(SimModel):
+class SourceSweep(SteppedLoad):
     """PHY-S-12: a cell with EMF E and internal resistance r under a stepped load; U = E − I·r.
 
     The first setting is open circuit (I = 0). Truth: ``emf_V``, ``internal_resistance_ohm``.
     """
 
     experiment = "PHY-S-12"
-    rate_hz = 10.0
     PARAMS: ClassVar[tuple[Param, ...]] = (
         Param("emf_V", "V", None, 1.45, 1.6, "one dry cell"),
         Param("r_int_ohm", "ohm", None, 0.5, 2.0, "internal resistance"),
@@ -261,28 +279,12 @@ class SourceSweep(SimModel):
         Param("adc_offset_V", "V", None, -0.004, 0.004, "residual ADC offset after calibration"),
     )
     NOISE = (0.003, 3e-5)
-    I_LSB = 1e-4
 
-    def _setup(self) -> None:
-        p = self.p
-        n = int(p["settings"])
-        self.levels = np.linspace(p["i_max_A"] / n, p["i_max_A"], n)
-        self.duration_s = float(p["t_start_s"] + n * p["dwell_s"] + 1.0)
-        self.channels = [adc_voltage(0), ina219(1, self.I_LSB)]
-        self.truth = {"emf_V": float(p["emf_V"]), "internal_resistance_ohm": float(p["r_int_ohm"])}
+    def _truth(self) -> dict[str, float]:
+        return {"emf_V": float(self.p["emf_V"]), "internal_resistance_ohm": float(self.p["r_int_ohm"])}
 
-    def terminal(self, i: np.ndarray) -> np.ndarray:
+    def voltage_of(self, i: np.ndarray) -> np.ndarray:
         return self.p["emf_V"] - i * self.p["r_int_ohm"]
-
-    def _clean(self, t: np.ndarray) -> np.ndarray:
-        p = self.p
-        i = steps(t, self.levels, p["t_start_s"], p["dwell_s"])
-        return np.stack([self.terminal(i), i], axis=1)
-
-    def _sensors(self, t: np.ndarray, clean: np.ndarray) -> np.ndarray:
-        out = super()._sensors(t, clean)
-        out[:, 0] = adc_clip(out[:, 0] + self.p["adc_offset_V"])
-        return out
 
 
 class GalvanicCell(SourceSweep):
@@ -338,7 +340,7 @@ class FuelCell(SourceSweep):
         p = self.p
         return p["emf_V"] - p["tafel_V"] * np.log1p(i / p["i0_A"]) - i * p["r_int_ohm"]
 
-    def terminal(self, i: np.ndarray) -> np.ndarray:
+    def voltage_of(self, i: np.ndarray) -> np.ndarray:
         return np.clip(self._u(i), 0.0, None)
 
 
